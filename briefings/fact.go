@@ -214,7 +214,10 @@ type Fact struct {
 	Evidence Evidence   `json:"evidence"`
 	Support  []Evidence `json:"support,omitempty"`
 	// Notes carry details that fit no field ("their second encounter this week").
-	Notes      []string `json:"notes,omitempty"`
+	Notes []string `json:"notes,omitempty"`
+	// Mentions are the canonical names of the entities the evidence sentence
+	// names, so that a fact can be found by any of them.
+	Mentions   []string `json:"mentions,omitempty"`
 	Confidence float64  `json:"confidence"`
 }
 

@@ -174,3 +174,9 @@ type Source struct {
 	Label     string
 	Published time.Time
 }
+
+// Completer suggests values for an argument as the user types (Discord
+// autocomplete): entity names, countries, topics, stories and time zones.
+type Completer interface {
+	Complete(ctx context.Context, kind Completion, prefix string, limit int) ([]string, error)
+}

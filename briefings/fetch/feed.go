@@ -143,6 +143,10 @@ func (f *Fetcher) parseFeed(u *url.URL, body []byte) (res FeedResult, err error)
 		}
 		return FeedResult{}, briefings.WrapError(briefings.CodeInvalid, fmt.Sprintf("the feed %s is malformed", display(u)), err)
 	}
+	if feed.FeedType == "json" && !strings.Contains(feed.FeedVersion, "jsonfeed.org/version/") {
+		// Any JSON object passes gofeed's detection; a JSON Feed names its version.
+		return FeedResult{}, briefings.Errorf(briefings.CodeInvalid, "%s is not an RSS, Atom or JSON feed: it is JSON without a JSON Feed version", display(u))
+	}
 	// Relative item links resolve against the URL the feed was served from.
 	base := u
 	res = FeedResult{URL: u.String(), Title: clip(oneLine(feed.Title), maxTitleRunes)}

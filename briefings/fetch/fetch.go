@@ -165,7 +165,6 @@ func New(opts Options, logger *slog.Logger) *Fetcher {
 		DialContext:            d.DialContext,
 		ForceAttemptHTTP2:      true,
 		TLSHandshakeTimeout:    opts.ConnectTimeout,
-		ResponseHeaderTimeout:  opts.Timeout,
 		DisableCompression:     true, // decompressed here, with a bound
 		MaxIdleConns:           64,
 		MaxIdleConnsPerHost:    4,

@@ -1,0 +1,218 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/briefbot/briefbot/briefings"
+)
+
+// statusGroup is the evidence one article gives about one tracked process.
+type statusGroup struct {
+	first  briefings.Fact
+	events []briefings.StatusEvent
+}
+
+// groupStatusEvents turns the facts that track a status into events,
+// grouped by status key in order of first appearance.
+func groupStatusEvents(p prepared) ([]string, map[string]*statusGroup) {
+	var keys []string
+	groups := map[string]*statusGroup{}
+	for _, f := range p.facts {
+		if !briefings.TracksStatus(f) {
+			continue
+		}
+		key := briefings.StatusKey(f)
+		g, ok := groups[key]
+		if !ok {
+			g = &statusGroup{first: f}
+			groups[key] = g
+			keys = append(keys, key)
+		}
+		g.events = append(g.events, statusEvent(key, f, p.article))
+	}
+	return keys, groups
+}
+
+// addStatuses records the article's status events, merges each status with
+// its stored history and reports the statuses whose stage changed.
+func addStatuses(ctx context.Context, tx *sql.Tx, p prepared) ([]briefings.StatusChange, error) {
+	keys, groups := groupStatusEvents(p)
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	ins, err := tx.PrepareContext(ctx, "INSERT INTO status_events (status_key, fact_id, article_id, ingested, body) VALUES (?, ?, ?, ?, ?)")
+	if err != nil {
+		return nil, fmt.Errorf("prepare status events: %w", err)
+	}
+	defer ins.Close()
+	var changed []briefings.StatusChange
+	for _, key := range keys {
+		g := groups[key]
+		var kind, topic, actor, subject, stage string
+		err := tx.QueryRowContext(ctx, "SELECT kind, topic, actor, subject, stage FROM statuses WHERE key = ?", key).
+			Scan(&kind, &topic, &actor, &subject, &stage)
+		exists := err == nil
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			kind, topic = string(g.first.Kind), briefings.StatusTopic(g.first)
+			actor, subject = statusActor(g.first), statusSubject(g.first)
+		case err != nil:
+			return nil, fmt.Errorf("read status %s: %w", key, err)
+		}
+		events, err := statusEvents(ctx, tx, []string{key})
+		if err != nil {
+			return nil, err
+		}
+		merged := briefings.MergeStatus(key, briefings.FactKind(kind), topic, actor, subject, append(events[key], g.events...))
+		if _, err := tx.ExecContext(ctx, `INSERT INTO statuses (key, kind, topic, actor, subject, stage, latest) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (key) DO UPDATE SET stage = excluded.stage, latest = excluded.latest`,
+			key, kind, topic, actor, subject, merged.Stage, micros(latestAt(merged))); err != nil {
+			return nil, fmt.Errorf("store status %s: %w", key, err)
+		}
+		for _, e := range g.events {
+			body, err := json.Marshal(e)
+			if err != nil {
+				return nil, fmt.Errorf("encode status event: %w", err)
+			}
+			if _, err := ins.ExecContext(ctx, key, e.FactID, e.ArticleID, micros(e.Ingested), body); err != nil {
+				return nil, fmt.Errorf("store status event of %s: %w", key, err)
+			}
+		}
+		if !exists {
+			for _, w := range statusWords(topic, key) {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO status_terms (word, status_key) VALUES (?, ?) ON CONFLICT DO NOTHING", w, key); err != nil {
+					return nil, fmt.Errorf("index status %s: %w", key, err)
+				}
+			}
+		}
+		if merged.Stage != stage {
+			changed = append(changed, briefings.StatusChange{Key: key, Topic: topic, From: stage, To: merged.Stage, Event: stageSetter(merged)})
+		}
+	}
+	return changed, nil
+}
+
+// querier is a *sql.DB or *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// statusEvents reads the stored events of some statuses.
+func statusEvents(ctx context.Context, db querier, keys []string) (map[string][]briefings.StatusEvent, error) {
+	rows, err := db.QueryContext(ctx, "SELECT status_key, body FROM status_events WHERE status_key IN ("+placeholders(len(keys))+") ORDER BY pk", anys(keys)...)
+	if err != nil {
+		return nil, fmt.Errorf("read status events: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string][]briefings.StatusEvent, len(keys))
+	var key string
+	var body []byte
+	for rows.Next() {
+		if err := rows.Scan(&key, &body); err != nil {
+			return nil, fmt.Errorf("read status events: %w", err)
+		}
+		var e briefings.StatusEvent
+		if err := json.Unmarshal(body, &e); err != nil {
+			return nil, fmt.Errorf("decode status event of %s: %w", key, err)
+		}
+		out[key] = append(out[key], e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read status events: %w", err)
+	}
+	return out, nil
+}
+
+// Statuses returns tracked processes with their full history, the one with
+// the most recent evidence first. A term matches a status when each of its
+// words starts a word of the status's topic or key (folded); terms combine
+// with OR. ChangedAfter keeps statuses with evidence from an article stored
+// after it.
+func (s *Store) Statuses(ctx context.Context, q briefings.StatusQuery) ([]briefings.Status, error) {
+	n, err := limit(q.Limit, DefaultStatusLimit, MaxStatusLimit, "status")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkList("terms", len(q.Terms)); err != nil {
+		return nil, err
+	}
+	if err := checkList("fact kinds", len(q.Kinds)); err != nil {
+		return nil, err
+	}
+	var where []string
+	var args []any
+	if len(q.Kinds) > 0 {
+		where = append(where, "kind IN ("+placeholders(len(q.Kinds))+")")
+		args = append(args, anys(q.Kinds)...)
+	}
+	if len(q.Terms) > 0 {
+		var ors []string
+		for _, t := range q.Terms {
+			ws := words(t)
+			if len(ws) == 0 {
+				continue
+			}
+			ands := make([]string, len(ws))
+			for i, w := range ws {
+				ands[i] = "key IN (SELECT status_key FROM status_terms WHERE word >= ? AND word < ?)"
+				args = append(args, w, w+"\U0010FFFF")
+			}
+			ors = append(ors, "("+strings.Join(ands, " AND ")+")")
+		}
+		if len(ors) == 0 {
+			return nil, nil // only blank terms: nothing matches
+		}
+		where = append(where, "("+strings.Join(ors, " OR ")+")")
+	}
+	if !q.ChangedAfter.IsZero() {
+		where = append(where, "key IN (SELECT status_key FROM status_events WHERE ingested > ?)")
+		args = append(args, micros(q.ChangedAfter))
+	}
+	query := "SELECT key, kind, topic, actor, subject FROM statuses"
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY latest DESC, key LIMIT ?"
+	args = append(args, n)
+
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, s.fail(ctx, "statuses", err)
+	}
+	var heads []briefings.Status
+	for rows.Next() {
+		var st briefings.Status
+		var kind string
+		if err := rows.Scan(&st.Key, &kind, &st.Topic, &st.Actor, &st.Subject); err != nil {
+			rows.Close()
+			return nil, s.fail(ctx, "statuses", err)
+		}
+		st.Kind = briefings.FactKind(kind)
+		heads = append(heads, st)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, s.fail(ctx, "statuses", err)
+	}
+	if len(heads) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, len(heads))
+	for i, h := range heads {
+		keys[i] = h.Key
+	}
+	events, err := statusEvents(ctx, s.r, keys)
+	if err != nil {
+		return nil, s.fail(ctx, "statuses", err)
+	}
+	out := make([]briefings.Status, len(heads))
+	for i, h := range heads {
+		out[i] = briefings.MergeStatus(h.Key, h.Kind, h.Topic, h.Actor, h.Subject, events[h.Key])
+	}
+	return out, nil
+}

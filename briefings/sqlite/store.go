@@ -1,0 +1,269 @@
+// Package sqlite is briefbot's embedded store: a briefings.Store on SQLite
+// (modernc.org/sqlite, pure Go, no cgo).
+//
+// One file holds everything. The database runs in WAL mode with
+// synchronous=NORMAL, foreign keys on and a busy timeout. Writes go through a
+// single connection and begin IMMEDIATE transactions, so they are serialized
+// within the process and wait for each other across processes instead of
+// failing; reads use a separate pool of read-only connections and run in
+// parallel with the writer. The schema is managed by versioned, append-only
+// migrations embedded in the binary (see migrations/).
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/briefbot/briefbot/briefings"
+	sqlitedriver "modernc.org/sqlite"
+)
+
+// MemoryPath opens a private in-memory database (for tests): it lives as long
+// as the Store and uses a single connection.
+const MemoryPath = ":memory:"
+
+// Options tunes a Store. The zero value is the production default.
+type Options struct {
+	// Clock stamps articles stored without an ingestion time
+	// (default: briefings.SystemClock).
+	Clock briefings.Clock
+	// BusyTimeout is how long a statement waits for another process's lock
+	// before failing (default 10s).
+	BusyTimeout time.Duration
+	// Readers is the size of the read pool (default: the number of CPUs, at
+	// least 4).
+	Readers int
+}
+
+// Store is a briefings.Store on one SQLite database. It is safe for
+// concurrent use.
+type Store struct {
+	w       *sql.DB // the single writer connection
+	r       *sql.DB // read-only connections (the writer itself in memory mode)
+	clock   briefings.Clock
+	log     *slog.Logger
+	version int64
+}
+
+var _ briefings.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the database at path and migrates it to
+// the current schema. path is a file path or MemoryPath.
+func Open(ctx context.Context, path string, logger *slog.Logger) (*Store, error) {
+	return OpenOptions(ctx, path, logger, Options{})
+}
+
+// OpenOptions is Open with options.
+func OpenOptions(ctx context.Context, path string, logger *slog.Logger, opts Options) (*Store, error) {
+	return open(ctx, path, logger, opts, 0)
+}
+
+// open opens the store and migrates it up to version (0: the latest).
+func open(ctx context.Context, path string, logger *slog.Logger, opts Options, version int64) (*Store, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Clock == nil {
+		opts.Clock = briefings.SystemClock{}
+	}
+	if opts.BusyTimeout <= 0 {
+		opts.BusyTimeout = 10 * time.Second
+	}
+	if opts.Readers <= 0 {
+		opts.Readers = max(4, runtime.NumCPU())
+	}
+	if path == "" {
+		return nil, briefings.Errorf(briefings.CodeInvalid, "no database path given; name a file such as ./briefbot.db (or %s for a throwaway database)", MemoryPath)
+	}
+	if path != MemoryPath && strings.ContainsAny(path, "?#") {
+		return nil, briefings.Errorf(briefings.CodeInvalid, "database path %q contains '?' or '#'; give a plain file path", path)
+	}
+
+	s := &Store{clock: opts.Clock, log: logger}
+	busy := strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10)
+	q := url.Values{}
+	q.Set("_busy_timeout", busy)
+	q.Set("_foreign_keys", "1")
+	q.Set("_txlock", "immediate")
+	q.Add("_pragma", "temp_store(MEMORY)")
+	q.Add("_pragma", "cache_size(-16000)")
+	if path == MemoryPath {
+		db, err := sql.Open("sqlite", MemoryPath+"?"+q.Encode())
+		if err != nil {
+			return nil, fmt.Errorf("open in-memory database: %w", err)
+		}
+		// One connection, never recycled: closing it would drop the data.
+		db.SetMaxOpenConns(1)
+		db.SetMaxIdleConns(1)
+		db.SetConnMaxLifetime(0)
+		db.SetConnMaxIdleTime(0)
+		s.w, s.r = db, db
+	} else {
+		q.Set("_journal_mode", "WAL")
+		q.Set("_synchronous", "NORMAL")
+		w, err := sql.Open("sqlite", path+"?"+q.Encode())
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+		w.SetMaxOpenConns(1)
+		w.SetMaxIdleConns(1)
+		w.SetConnMaxLifetime(0)
+		w.SetConnMaxIdleTime(0)
+		s.w = w
+	}
+	if err := s.w.PingContext(ctx); err != nil {
+		s.w.Close()
+		return nil, s.fail(ctx, "open "+path, err)
+	}
+	v, err := migrate(ctx, s.w, logger, version)
+	if err != nil {
+		s.w.Close()
+		return nil, err
+	}
+	s.version = v
+	if s.r == nil {
+		rq := url.Values{}
+		rq.Set("_busy_timeout", busy)
+		rq.Set("_foreign_keys", "1")
+		rq.Set("_query_only", "1")
+		rq.Add("_pragma", "temp_store(MEMORY)")
+		rq.Add("_pragma", "cache_size(-16000)")
+		r, err := sql.Open("sqlite", path+"?"+rq.Encode())
+		if err != nil {
+			s.w.Close()
+			return nil, fmt.Errorf("open %s for reading: %w", path, err)
+		}
+		r.SetMaxOpenConns(opts.Readers)
+		r.SetMaxIdleConns(opts.Readers)
+		r.SetConnMaxIdleTime(5 * time.Minute)
+		s.r = r
+	}
+	// Let SQLite refresh its query planner statistics where they are stale.
+	if _, err := s.w.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
+		s.Close()
+		return nil, s.fail(ctx, "optimize", err)
+	}
+	logger.DebugContext(ctx, "sqlite store open", "path", path, "schema_version", v)
+	return s, nil
+}
+
+// SchemaVersion returns the migration version the database is at.
+func (s *Store) SchemaVersion() int64 { return s.version }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.r.PingContext(ctx); err != nil {
+		return s.fail(ctx, "ping", err)
+	}
+	var one int
+	if err := s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return s.fail(ctx, "ping", err)
+	}
+	return nil
+}
+
+// Close refreshes the planner statistics and closes the database.
+func (s *Store) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := s.w.ExecContext(ctx, "PRAGMA optimize"); err != nil {
+		s.log.Warn("sqlite optimize on close", "err", err)
+	}
+	var errs []error
+	if s.r != s.w {
+		errs = append(errs, s.r.Close())
+	}
+	errs = append(errs, s.w.Close())
+	return errors.Join(errs...)
+}
+
+// write runs fn in one IMMEDIATE transaction on the writer connection.
+func (s *Store) write(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return s.fail(ctx, what, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if err := fn(tx); err != nil {
+		return s.fail(ctx, what, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return s.fail(ctx, what, err)
+	}
+	return nil
+}
+
+// SQLite result codes the store tells apart (primary codes).
+const (
+	codeBusy       = 5
+	codeLocked     = 6
+	codeConstraint = 19
+)
+
+// fail wraps a database error: cancellations stay recognizable, lock
+// contention becomes CodeUnavailable, constraint violations CodeConflict;
+// coded errors pass through.
+func (s *Store) fail(ctx context.Context, what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var be *briefings.Error
+	if errors.As(err, &be) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		return fmt.Errorf("%s: %w (%v)", what, cerr, err)
+	}
+	var se *sqlitedriver.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case codeBusy, codeLocked:
+			return briefings.WrapError(briefings.CodeUnavailable, "the database is busy; try again in a moment", fmt.Errorf("%s: %w", what, err))
+		case codeConstraint:
+			return briefings.WrapError(briefings.CodeConflict, "the record conflicts with one already stored", fmt.Errorf("%s: %w", what, err))
+		}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// micros stores a time as unix microseconds.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// nullMicros stores a time that may be unknown.
+func nullMicros(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMicro(), Valid: true}
+}
+
+// fromMicros reads a stored time.
+func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
+
+// placeholders returns "?, ?, ?" for n values.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}
+
+// anys converts values to query arguments.
+func anys[T ~string](vs []T) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}

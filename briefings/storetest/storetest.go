@@ -1,0 +1,768 @@
+// Package storetest is the conformance suite every briefings.Store runs
+// (briefings/sqlite, briefings/memstore, and later briefings/postgres), so
+// that the domain can rely on one behaviour whatever the store.
+//
+// A store's test calls Run with a function that opens a new, empty store
+// and arranges (with t.Cleanup) for it to be closed:
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) briefings.Store {
+//			s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "t.db"), nil)
+//			if err != nil {
+//				t.Fatal(err)
+//			}
+//			t.Cleanup(func() { s.Close() })
+//			return s
+//		})
+//	}
+//
+// The suite uses only the briefings.Store interface and invented test data;
+// times it compares are whole microseconds in UTC, which every store keeps.
+package storetest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/briefbot/briefbot/briefings"
+)
+
+// Run runs the conformance suite. open must return a new, empty store each
+// time it is called.
+func Run(t *testing.T, open func(t *testing.T) briefings.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s briefings.Store)
+	}{
+		{"Ping", testPing},
+		{"AddArticle", testAddArticle},
+		{"Duplicate", testDuplicate},
+		{"FactRoundTrip", testFactRoundTrip},
+		{"FactIDs", testFactIDs},
+		{"FactOrder", testFactOrder},
+		{"FactFilters", testFactFilters},
+		{"Articles", testArticles},
+		{"EntityMerge", testEntityMerge},
+		{"EntityLookup", testEntityLookup},
+		{"StatusAcrossArticles", testStatusAcrossArticles},
+		{"StatusOutOfOrder", testStatusOutOfOrder},
+		{"StatusFilters", testStatusFilters},
+		{"SearchSentences", testSearchSentences},
+		{"Stats", testStats},
+		{"Invalid", testInvalid},
+		{"ConcurrentAdds", testConcurrentAdds},
+		{"Canceled", testCanceled},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.fn(t, open(t))
+		})
+	}
+}
+
+func add(t *testing.T, s briefings.Store, f fixture) briefings.AddResult {
+	t.Helper()
+	res, err := s.AddArticle(t.Context(), f.Article, f.Facts)
+	if err != nil {
+		t.Fatalf("AddArticle(%q): %v", f.Article.Title, err)
+	}
+	return res
+}
+
+// addAll stores the three articles of the suite's world.
+func addAll(t *testing.T, s briefings.Store) (a1, a2, a3 string) {
+	t.Helper()
+	return add(t, s, article1()).Article.ID, add(t, s, article2()).Article.ID, add(t, s, article3()).Article.ID
+}
+
+func factIDs(fs []briefings.Fact) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.ID
+	}
+	return out
+}
+
+func entityIDs(es []briefings.Entity) []string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.ID
+	}
+	return out
+}
+
+func statusKeys(ss []briefings.Status) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = s.Key
+	}
+	return out
+}
+
+func sameArticle(t *testing.T, what string, got, want briefings.Article) {
+	t.Helper()
+	if got.ID != want.ID || got.Title != want.Title || got.Source != want.Source || got.URL != want.URL ||
+		got.Text != want.Text || got.Hash != want.Hash || got.Story != want.Story ||
+		!got.Published.Equal(want.Published) || !got.Ingested.Equal(want.Ingested) {
+		t.Errorf("%s:\n got  %+v\n want %+v", what, got, want)
+	}
+}
+
+func testPing(t *testing.T, s briefings.Store) {
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+}
+
+func testAddArticle(t *testing.T, s briefings.Store) {
+	f := article1()
+	res := add(t, s, f)
+	want := f.Article
+	want.Hash = briefings.ContentHash(f.Article.Text)
+	want.ID = briefings.ArticleID(want.Hash)
+	sameArticle(t, "AddResult.Article", res.Article, want)
+	if res.Duplicate || res.Facts != len(f.Facts.Facts) {
+		t.Errorf("AddResult = duplicate %v, %d facts; want new, %d facts", res.Duplicate, res.Facts, len(f.Facts.Facts))
+	}
+	got, err := s.Article(t.Context(), want.ID)
+	if err != nil {
+		t.Fatalf("Article(%s): %v", want.ID, err)
+	}
+	sameArticle(t, "Article()", got, want)
+
+	// An article stored without an ingestion time gets the store's clock.
+	f3 := article3()
+	f3.Article.Ingested = time.Time{}
+	res3 := add(t, s, f3)
+	if res3.Article.Ingested.IsZero() {
+		t.Errorf("an article stored without Ingested has none: %+v", res3.Article)
+	}
+	got3, err := s.Article(t.Context(), res3.Article.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got3.Ingested.Equal(res3.Article.Ingested) || got3.PublishedKnown() {
+		t.Errorf("stored %v (published %v); AddResult said ingested %v, published unknown", got3.Ingested, got3.Published, res3.Article.Ingested)
+	}
+
+	_, err = s.Article(t.Context(), "no-such-article")
+	if !errors.Is(err, briefings.ErrNotFound) || briefings.ErrorCode(err) != briefings.CodeNotFound {
+		t.Errorf("Article(missing) = %v; want ErrNotFound with code not_found", err)
+	}
+}
+
+func testDuplicate(t *testing.T, s briefings.Store) {
+	first := add(t, s, article1())
+	before, err := s.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		modify func(*fixture)
+	}{
+		{"same article again", func(*fixture) {}},
+		{"other title and time", func(f *fixture) {
+			f.Article.Title, f.Article.Ingested = "Another headline", at("2025-01-01T00:00:00Z")
+		}},
+		{"re-wrapped text", func(f *fixture) {
+			f.Article.Text = "  " + strings.ReplaceAll(f.Article.Text, " ", "\n ") + "\n"
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := article1()
+			tc.modify(&f)
+			res, err := s.AddArticle(t.Context(), f.Article, f.Facts)
+			if err != nil {
+				t.Fatalf("AddArticle: %v", err)
+			}
+			if !res.Duplicate || res.Facts != 0 || len(res.Changed) != 0 {
+				t.Errorf("AddResult = duplicate %v, %d facts, %d changes; want a duplicate with nothing added", res.Duplicate, res.Facts, len(res.Changed))
+			}
+			sameArticle(t, "duplicate's Article", res.Article, first.Article)
+			after, err := s.Stats(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after != before {
+				t.Errorf("Stats after a duplicate = %+v; want unchanged %+v", after, before)
+			}
+		})
+	}
+}
+
+func testFactRoundTrip(t *testing.T, s briefings.Store) {
+	f := fullArticle()
+	want := f.Facts.Facts[0]
+	v := reflect.ValueOf(want)
+	for i := range v.NumField() {
+		if v.Field(i).IsZero() {
+			t.Fatalf("storetest's full fact leaves Fact.%s empty; set it so the round trip covers it", v.Type().Field(i).Name)
+		}
+	}
+	add(t, s, f)
+	got, err := s.Facts(t.Context(), briefings.FactQuery{ArticleIDs: []string{f.id()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Fatalf("Facts = %d facts; want 1", len(got))
+	}
+	gj, _ := json.Marshal(got[0])
+	wj, _ := json.Marshal(want)
+	if string(gj) != string(wj) {
+		t.Errorf("fact changed in the store:\n got  %s\n want %s", gj, wj)
+	}
+}
+
+func testFactIDs(t *testing.T, s briefings.Store) {
+	f := article1()
+	f.Facts.Facts[1].ID = "custom-id"
+	id := add(t, s, f).Article.ID
+	got, err := s.Facts(t.Context(), briefings.FactQuery{ArticleIDs: []string{id}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{id + "-0", "custom-id", id + "-2"}
+	if !slices.Equal(factIDs(got), want) {
+		t.Errorf("fact ids = %v; want %v", factIDs(got), want)
+	}
+	for _, fact := range got {
+		if fact.ArticleID != id {
+			t.Errorf("fact %s: ArticleID = %q; want %q", fact.ID, fact.ArticleID, id)
+		}
+	}
+}
+
+func testFactOrder(t *testing.T, s briefings.Store) {
+	// Stored out of time order on purpose.
+	a3, a2, a1 := add(t, s, article3()).Article.ID, add(t, s, article2()).Article.ID, add(t, s, article1()).Article.ID
+	got, err := s.Facts(t.Context(), briefings.FactQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 29 Feb (resolved), 1 Mar (resolved), 1 Mar (publication; stored after
+	// the resolved one), 9 Apr, 10 Apr twice (publication), undated last.
+	want := []string{a1 + "-0", a1 + "-1", a1 + "-2", a2 + "-0", a2 + "-1", a2 + "-2", a3 + "-0"}
+	if !slices.Equal(factIDs(got), want) {
+		t.Errorf("Facts order = %v\n want %v", factIDs(got), want)
+	}
+}
+
+func testFactFilters(t *testing.T, s briefings.Store) {
+	a1, a2, a3 := addAll(t, s)
+	f := func(a string, i int) string { return fmt.Sprintf("%s-%d", a, i) }
+	all := []string{f(a1, 0), f(a1, 1), f(a1, 2), f(a2, 0), f(a2, 1), f(a2, 2), f(a3, 0)}
+	tests := []struct {
+		name string
+		q    briefings.FactQuery
+		want []string
+	}{
+		{"no filter", briefings.FactQuery{}, all},
+		{"one kind", briefings.FactQuery{Kinds: []briefings.FactKind{briefings.FactWithdrawal}}, []string{f(a1, 1), f(a2, 0)}},
+		{"kinds or", briefings.FactQuery{Kinds: []briefings.FactKind{briefings.FactMeeting, briefings.FactAgreement}}, []string{f(a1, 0), f(a3, 0)}},
+		{"unknown kind", briefings.FactQuery{Kinds: []briefings.FactKind{"parade"}}, nil},
+		{"term party name", briefings.FactQuery{Terms: []string{"Tomas Ekberg"}}, []string{f(a1, 0)}},
+		{"term case and spaces", briefings.FactQuery{Terms: []string{"  tomas   EKBERG "}}, []string{f(a1, 0)}},
+		{"term party country", briefings.FactQuery{Terms: []string{"ostmark"}}, []string{f(a2, 1), f(a3, 0)}},
+		{"term entity id", briefings.FactQuery{Terms: []string{"organization:northern-assembly"}}, []string{f(a2, 2)}},
+		{"term place", briefings.FactQuery{Terms: []string{"port selva"}}, []string{f(a1, 0)}},
+		{"term mention", briefings.FactQuery{Terms: []string{"Ana Ribeiro"}}, []string{f(a1, 0), f(a1, 2), f(a2, 0)}},
+		{"term accents folded", briefings.FactQuery{Terms: []string{"Zoe Marchand"}}, []string{f(a2, 1)}},
+		{"term accented query", briefings.FactQuery{Terms: []string{"ZOË MARCHAND"}}, []string{f(a2, 1)}},
+		{"term is whole name, not word", briefings.FactQuery{Terms: []string{"Ekberg"}}, nil},
+		{"terms or", briefings.FactQuery{Terms: []string{"Tomas Ekberg", "Northern Assembly"}}, []string{f(a1, 0), f(a2, 2)}},
+		{"blank term", briefings.FactQuery{Terms: []string{"  "}}, nil},
+		{"article ids", briefings.FactQuery{ArticleIDs: []string{a3, a1}}, []string{f(a1, 0), f(a1, 1), f(a1, 2), f(a3, 0)}},
+		{"unknown article", briefings.FactQuery{ArticleIDs: []string{"nope"}}, nil},
+		{"story", briefings.FactQuery{Story: "valdoria-karesh"}, all[:6]},
+		{"unknown story", briefings.FactQuery{Story: "elsewhere"}, nil},
+		{"ingested after", briefings.FactQuery{IngestedAfter: at("2024-04-10T12:00:00Z")}, []string{f(a3, 0)}},
+		{"ingested after, strictly", briefings.FactQuery{IngestedAfter: at("2024-04-10T11:59:59Z")}, []string{f(a2, 0), f(a2, 1), f(a2, 2), f(a3, 0)}},
+		{"limit", briefings.FactQuery{Limit: 2}, all[:2]},
+		{"kind and term", briefings.FactQuery{Kinds: []briefings.FactKind{briefings.FactStatement}, Terms: []string{"ana ribeiro"}}, []string{f(a1, 2)}},
+		{"term and story", briefings.FactQuery{Terms: []string{"Karesh"}, Story: "valdoria-karesh"}, []string{f(a1, 0), f(a1, 1), f(a2, 0), f(a2, 2)}},
+		{"kind, term, ingested", briefings.FactQuery{Kinds: []briefings.FactKind{briefings.FactWithdrawal, briefings.FactAgreement}, Terms: []string{"karesh"},
+			IngestedAfter: at("2024-03-02T00:00:00Z")}, []string{f(a2, 0), f(a3, 0)}},
+		{"everything", briefings.FactQuery{Kinds: []briefings.FactKind{briefings.FactWithdrawal}, Terms: []string{"valdoria"}, ArticleIDs: []string{a1, a2},
+			Story: "valdoria-karesh", IngestedAfter: at("2024-01-01T00:00:00Z"), Limit: 1}, []string{f(a1, 1)}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.Facts(t.Context(), tc.q)
+			if err != nil {
+				t.Fatalf("Facts(%+v): %v", tc.q, err)
+			}
+			if !slices.Equal(factIDs(got), tc.want) && !(len(got) == 0 && len(tc.want) == 0) {
+				t.Errorf("Facts(%+v) = %v\n want %v", tc.q, factIDs(got), tc.want)
+			}
+		})
+	}
+}
+
+func testArticles(t *testing.T, s briefings.Store) {
+	a1, a2, a3 := addAll(t, s)
+	tests := []struct {
+		name string
+		q    briefings.ArticleQuery
+		want []string
+	}{
+		{"newest first, unknown date last", briefings.ArticleQuery{}, []string{a2, a1, a3}},
+		{"ids", briefings.ArticleQuery{IDs: []string{a3, a1}}, []string{a1, a3}},
+		{"story", briefings.ArticleQuery{Story: "valdoria-karesh"}, []string{a2, a1}},
+		{"ingested after", briefings.ArticleQuery{IngestedAfter: at("2024-04-10T12:00:00Z")}, []string{a3}},
+		{"limit", briefings.ArticleQuery{Limit: 1}, []string{a2}},
+		{"none", briefings.ArticleQuery{Story: "elsewhere"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.Articles(t.Context(), tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids := make([]string, len(got))
+			for i, a := range got {
+				ids[i] = a.ID
+			}
+			if !slices.Equal(ids, tc.want) && !(len(ids) == 0 && len(tc.want) == 0) {
+				t.Errorf("Articles(%+v) = %v; want %v", tc.q, ids, tc.want)
+			}
+		})
+	}
+	got, err := s.Articles(t.Context(), briefings.ArticleQuery{IDs: []string{a1}})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("Articles(a1) = %v, %v", got, err)
+	}
+	want := article1().Article
+	want.Hash = briefings.ContentHash(want.Text)
+	want.ID = a1
+	sameArticle(t, "Articles()", got[0], want)
+}
+
+func sorted(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
+}
+
+func testEntityMerge(t *testing.T, s briefings.Store) {
+	addAll(t, s)
+	got, err := s.Entities(t.Context(), briefings.EntityQuery{Name: "Ana Ribeiro"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Fatalf("Entities(Ana Ribeiro) = %v; want one entity", entityIDs(got))
+	}
+	e := got[0]
+	if e.ID != "person:ana-ribeiro" || e.Name != "Ana Ribeiro" || e.Kind != briefings.EntityPerson || e.Country != "Valdoria" {
+		t.Errorf("entity = %+v; want the extractor's id, name, kind and country", e)
+	}
+	if e.Mentions != 3 {
+		t.Errorf("mentions = %d; want 2+1 summed across articles", e.Mentions)
+	}
+	// "ribeiro" repeats "Ribeiro" in another case: one alias.
+	if want := []string{"Minister Ribeiro", "Ribeiro"}; !slices.Equal(sorted(e.Aliases), want) {
+		t.Errorf("aliases = %q; want the union %q", e.Aliases, want)
+	}
+	wantRoles := []briefings.Role{{Title: "Chief Negotiator", Affiliation: "Valdoria"}, {Title: "Foreign Minister", Affiliation: "Valdoria"}}
+	roles := append([]briefings.Role(nil), e.Roles...)
+	sort.Slice(roles, func(i, j int) bool { return roles[i].Title < roles[j].Title })
+	if !reflect.DeepEqual(roles, wantRoles) {
+		t.Errorf("roles = %+v; want the union %+v", e.Roles, wantRoles)
+	}
+
+	karesh, err := s.Entities(t.Context(), briefings.EntityQuery{Name: "karesh"})
+	if err != nil || len(karesh) != 1 || karesh[0].Mentions != 4 {
+		t.Errorf("Entities(karesh) = %+v, %v; want one entity with 2+1+1 mentions", karesh, err)
+	}
+}
+
+func testEntityLookup(t *testing.T, s briefings.Store) {
+	addAll(t, s)
+	tests := []struct {
+		name string
+		q    briefings.EntityQuery
+		want []string
+	}{
+		{"exact name", briefings.EntityQuery{Name: "Tomas Ekberg"}, []string{"person:tomas-ekberg"}},
+		{"alias", briefings.EntityQuery{Name: "ekberg"}, []string{"person:tomas-ekberg"}},
+		{"alias from the second article", briefings.EntityQuery{Name: "MINISTER RIBEIRO"}, []string{"person:ana-ribeiro"}},
+		{"accents folded", briefings.EntityQuery{Name: "zoe marchand"}, []string{"person:zoe-marchand"}},
+		{"exact does not match a prefix", briefings.EntityQuery{Name: "Tom"}, nil},
+		{"prefix", briefings.EntityQuery{Name: "Tom", Prefix: true}, []string{"person:tomas-ekberg"}},
+		{"prefix over names and aliases, most mentioned first", briefings.EntityQuery{Name: "ost", Prefix: true}, []string{"country:ostmark"}},
+		{"prefix many", briefings.EntityQuery{Name: "v", Prefix: true}, []string{"country:valdoria"}},
+		{"prefix of alias", briefings.EntityQuery{Name: "valdorian", Prefix: true}, []string{"country:valdoria"}},
+		{"kind filter", briefings.EntityQuery{Kinds: []briefings.EntityKind{briefings.EntityCountry}},
+			[]string{"country:karesh", "country:valdoria", "country:ostmark"}},
+		{"kinds or", briefings.EntityQuery{Kinds: []briefings.EntityKind{briefings.EntityOrganization, briefings.EntityPerson}, Limit: 2},
+			[]string{"person:ana-ribeiro", "organization:northern-assembly"}},
+		{"prefix and kind", briefings.EntityQuery{Name: "m", Prefix: true, Kinds: []briefings.EntityKind{briefings.EntityPerson}},
+			[]string{"person:ana-ribeiro", "person:zoe-marchand"}},
+		{"everything, most mentioned first", briefings.EntityQuery{Limit: 3}, []string{"country:karesh", "country:valdoria", "person:ana-ribeiro"}},
+		{"unknown", briefings.EntityQuery{Name: "Nobody"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.Entities(t.Context(), tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(entityIDs(got), tc.want) && !(len(got) == 0 && len(tc.want) == 0) {
+				t.Errorf("Entities(%+v) = %v; want %v", tc.q, entityIDs(got), tc.want)
+			}
+		})
+	}
+}
+
+const withdrawalKey = "withdrawal|valdoria|karesh|military"
+
+func findStatus(t *testing.T, ss []briefings.Status, key string) briefings.Status {
+	t.Helper()
+	for _, s := range ss {
+		if s.Key == key {
+			return s
+		}
+	}
+	t.Fatalf("no status %q among %v", key, statusKeys(ss))
+	return briefings.Status{}
+}
+
+func checkWithdrawal(t *testing.T, s briefings.Store, a1, a2 string) {
+	t.Helper()
+	all, err := s.Statuses(t.Context(), briefings.StatusQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := findStatus(t, all, withdrawalKey)
+	if st.Stage != briefings.StageAgreed || st.AsOf.Value != "2024-04-09" {
+		t.Errorf("stage = %q as of %q; want the later evidence: agreed as of 2024-04-09", st.Stage, st.AsOf.Value)
+	}
+	if st.Kind != briefings.FactWithdrawal || st.Topic != "Valdoria military withdrawal from Karesh" {
+		t.Errorf("status kind %q topic %q; want withdrawal, %q", st.Kind, st.Topic, "Valdoria military withdrawal from Karesh")
+	}
+	if len(st.History) != 2 {
+		t.Fatalf("history has %d events; want 2", len(st.History))
+	}
+	h0, h1 := st.History[0], st.History[1]
+	if h0.Stage != briefings.StageDemanded || h0.ArticleID != a1 || h0.FactID != a1+"-1" || !h0.Published.Equal(day("2024-03-01")) || h0.Time.Value != "2024-03-01" {
+		t.Errorf("history[0] = %+v; want demanded, from the first article, published 2024-03-01", h0)
+	}
+	if h1.Stage != briefings.StageAgreed || h1.ArticleID != a2 || !h1.Published.Equal(day("2024-04-10")) || !h1.Ingested.Equal(at("2024-04-10T12:00:00Z")) {
+		t.Errorf("history[1] = %+v; want agreed, from the second article, published 2024-04-10", h1)
+	}
+	if h0.Evidence.Text == "" || h1.Evidence.Text == "" {
+		t.Errorf("history events lack their evidence: %+v", st.History)
+	}
+}
+
+func testStatusAcrossArticles(t *testing.T, s briefings.Store) {
+	r1 := add(t, s, article1())
+	if len(r1.Changed) != 1 || r1.Changed[0].Key != withdrawalKey || r1.Changed[0].From != "" || r1.Changed[0].To != briefings.StageDemanded {
+		t.Errorf("first article: Changed = %+v; want the new status %q (\"\" → demanded)", r1.Changed, withdrawalKey)
+	}
+	r2 := add(t, s, article2())
+	if len(r2.Changed) != 1 {
+		t.Fatalf("second article: Changed = %+v; want one change", r2.Changed)
+	}
+	c := r2.Changed[0]
+	if c.Key != withdrawalKey || c.From != briefings.StageDemanded || c.To != briefings.StageAgreed ||
+		c.Event.FactID != r2.Article.ID+"-0" || c.Topic != "Valdoria military withdrawal from Karesh" {
+		t.Errorf("second article: change = %+v; want demanded → agreed by fact %s-0", c, r2.Article.ID)
+	}
+	checkWithdrawal(t, s, r1.Article.ID, r2.Article.ID)
+}
+
+func testStatusOutOfOrder(t *testing.T, s briefings.Store) {
+	r2 := add(t, s, article2())
+	if len(r2.Changed) != 1 || r2.Changed[0].To != briefings.StageAgreed {
+		t.Errorf("later article stored first: Changed = %+v; want \"\" → agreed", r2.Changed)
+	}
+	r1 := add(t, s, article1())
+	if len(r1.Changed) != 0 {
+		t.Errorf("older evidence stored last changed the stage: %+v", r1.Changed)
+	}
+	checkWithdrawal(t, s, r1.Article.ID, r2.Article.ID)
+}
+
+func testStatusFilters(t *testing.T, s briefings.Store) {
+	addAll(t, s)
+	const pact = "agreement|karesh+ostmark|trade-pact"
+	tests := []struct {
+		name string
+		q    briefings.StatusQuery
+		want []string
+	}{
+		{"all, latest evidence first", briefings.StatusQuery{}, []string{withdrawalKey, pact}},
+		{"topic word", briefings.StatusQuery{Terms: []string{"Karesh"}}, []string{withdrawalKey, pact}},
+		{"word prefix", briefings.StatusQuery{Terms: []string{"withdraw"}}, []string{withdrawalKey}},
+		{"key word", briefings.StatusQuery{Terms: []string{"pact"}}, []string{pact}},
+		{"words of one term all match", briefings.StatusQuery{Terms: []string{"valdoria withdrawal"}}, []string{withdrawalKey}},
+		{"words of one term all match, none does", briefings.StatusQuery{Terms: []string{"ostmark withdrawal"}}, nil},
+		{"terms or", briefings.StatusQuery{Terms: []string{"ostmark", "military"}}, []string{withdrawalKey, pact}},
+		{"case and accents", briefings.StatusQuery{Terms: []string{"ÖSTMARK"}}, []string{pact}},
+		{"unknown", briefings.StatusQuery{Terms: []string{"parade"}}, nil},
+		{"kind", briefings.StatusQuery{Kinds: []briefings.FactKind{briefings.FactAgreement}}, []string{pact}},
+		{"changed after the second article", briefings.StatusQuery{ChangedAfter: at("2024-04-10T12:00:00Z")}, []string{pact}},
+		{"changed after the first article", briefings.StatusQuery{ChangedAfter: at("2024-03-01T12:00:00Z")}, []string{withdrawalKey, pact}},
+		{"changed after everything", briefings.StatusQuery{ChangedAfter: at("2024-05-01T00:00:00Z")}, nil},
+		{"limit", briefings.StatusQuery{Limit: 1}, []string{withdrawalKey}},
+		{"term and kind", briefings.StatusQuery{Terms: []string{"karesh"}, Kinds: []briefings.FactKind{briefings.FactWithdrawal}}, []string{withdrawalKey}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.Statuses(t.Context(), tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(statusKeys(got), tc.want) && !(len(got) == 0 && len(tc.want) == 0) {
+				t.Errorf("Statuses(%+v) = %v; want %v", tc.q, statusKeys(got), tc.want)
+			}
+		})
+	}
+	// A filtered status still carries its full history.
+	got, err := s.Statuses(t.Context(), briefings.StatusQuery{ChangedAfter: at("2024-03-01T12:00:00Z"), Kinds: []briefings.FactKind{briefings.FactWithdrawal}})
+	if err != nil || len(got) != 1 || len(got[0].History) != 2 {
+		t.Errorf("Statuses(changed after a1) = %+v, %v; want the withdrawal with both events", got, err)
+	}
+}
+
+const searchText = `The envoy met the minister in the capital.
+The envoy arrived late.
+Talks about the pipeline stalled again.
+Zoë Marchand spoke to reporters.
+Farmers protested outside the parliament.
+Rain delayed the harvest in the north.
+The central bank held interest rates.
+A new bridge opened to traffic.
+Schools reopened after the holiday.
+The football club signed a striker.
+Fishermen returned to the harbour.
+A festival filled the old town.`
+
+func testSearchSentences(t *testing.T, s briefings.Store) {
+	a := briefings.Article{Title: "Search", Source: "test", Published: day("2024-01-02"), Ingested: at("2024-01-02T00:00:00Z"), Text: searchText}
+	res, err := s.AddArticle(t.Context(), a, briefings.Facts{Sentences: sentences(searchText)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res.Article.ID
+	lines := strings.Split(searchText, "\n")
+	tests := []struct {
+		name  string
+		terms []string
+		limit int
+		want  []int // sentence indexes, best first
+		any   bool  // the order of want does not matter
+	}{
+		{"two words beat one", []string{"envoy minister"}, 0, []int{0, 1}, false},
+		{"terms combine", []string{"envoy", "minister"}, 0, []int{0, 1}, false},
+		{"case folded", []string{"PIPELINE"}, 0, []int{2}, false},
+		{"accents folded", []string{"zoe"}, 0, []int{3}, false},
+		{"accented query", []string{"Marchánd"}, 0, []int{3}, false},
+		{"limit", []string{"envoy minister"}, 1, []int{0}, false},
+		// Quotes, operators and wildcards are plain words, never syntax.
+		{"operators are words", []string{`"pipeline" OR NOT (bridge*)`}, 0, []int{2, 7}, true},
+		{"no match", []string{"volcano"}, 0, nil, false},
+		{"no words", []string{"  ", "?!"}, 0, nil, false},
+		{"no terms", nil, 0, nil, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			hits, err := s.SearchSentences(t.Context(), tc.terms, tc.limit)
+			if err != nil {
+				t.Fatalf("SearchSentences(%q): %v", tc.terms, err)
+			}
+			got := make([]int, len(hits))
+			for i, h := range hits {
+				got[i] = h.Sentence.Index
+				if h.ArticleID != id || h.Sentence.Text != lines[h.Sentence.Index] {
+					t.Errorf("hit %+v does not carry its article and sentence", h)
+				}
+				if i > 0 && h.Score > hits[i-1].Score {
+					t.Errorf("hits not ranked best first: %v then %v", hits[i-1].Score, h.Score)
+				}
+			}
+			if tc.any {
+				slices.Sort(got)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("SearchSentences(%q) = sentences %v; want %v", tc.terms, got, tc.want)
+			}
+		})
+	}
+}
+
+func testStats(t *testing.T, s briefings.Store) {
+	st, err := s.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != (briefings.Stats{}) {
+		t.Errorf("empty store Stats = %+v", st)
+	}
+	addAll(t, s)
+	st, err = s.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Entities: Ribeiro, Ekberg, Marchand, the assembly, three countries.
+	want := briefings.Stats{Articles: 3, Facts: 7, Entities: 7, Statuses: 2}
+	if st != want {
+		t.Errorf("Stats = %+v; want %+v", st, want)
+	}
+}
+
+func testInvalid(t *testing.T, s briefings.Store) {
+	noEvidence := article1()
+	noEvidence.Facts.Facts[2].Evidence = briefings.Evidence{}
+	otherArticle := article1()
+	otherArticle.Facts.ArticleID = "someone-else"
+	noText := article1()
+	noText.Article.Text = " \n "
+	noEntityID := article1()
+	noEntityID.Facts.Entities[0].ID = ""
+	twice := article1()
+	twice.Facts.Facts[0].ID, twice.Facts.Facts[1].ID = "same", "same"
+	for _, tc := range []struct {
+		name string
+		f    fixture
+	}{{"fact without evidence", noEvidence}, {"facts of another article", otherArticle}, {"no text", noText},
+		{"entity without id", noEntityID}, {"fact id twice", twice}} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := s.AddArticle(t.Context(), tc.f.Article, tc.f.Facts)
+			if briefings.ErrorCode(err) != briefings.CodeInvalid {
+				t.Errorf("AddArticle = %v; want a CodeInvalid error", err)
+			}
+			var be *briefings.Error
+			if errors.As(err, &be) && be.Msg == "" {
+				t.Errorf("error %v has no message for the user", err)
+			}
+		})
+	}
+	st, err := s.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != (briefings.Stats{}) {
+		t.Errorf("rejected articles left records behind: %+v", st)
+	}
+
+	ctx := t.Context()
+	many := make([]string, 5000)
+	for i := range many {
+		many[i] = fmt.Sprint("term", i)
+	}
+	for name, call := range map[string]func() error{
+		"negative fact limit":     func() error { _, err := s.Facts(ctx, briefings.FactQuery{Limit: -1}); return err },
+		"negative article limit":  func() error { _, err := s.Articles(ctx, briefings.ArticleQuery{Limit: -1}); return err },
+		"negative entity limit":   func() error { _, err := s.Entities(ctx, briefings.EntityQuery{Limit: -1}); return err },
+		"negative status limit":   func() error { _, err := s.Statuses(ctx, briefings.StatusQuery{Limit: -1}); return err },
+		"negative sentence limit": func() error { _, err := s.SearchSentences(ctx, []string{"x"}, -1); return err },
+		"too many fact terms":     func() error { _, err := s.Facts(ctx, briefings.FactQuery{Terms: many}); return err },
+		"too many status terms":   func() error { _, err := s.Statuses(ctx, briefings.StatusQuery{Terms: many}); return err },
+		"too many article ids":    func() error { _, err := s.Articles(ctx, briefings.ArticleQuery{IDs: many}); return err },
+	} {
+		if err := call(); briefings.ErrorCode(err) != briefings.CodeInvalid {
+			t.Errorf("%s: err = %v; want a CodeInvalid error", name, err)
+		}
+	}
+	// A limit above the store's largest is lowered, not refused.
+	if _, err := s.Facts(ctx, briefings.FactQuery{Limit: 1 << 30}); err != nil {
+		t.Errorf("Facts with a huge limit: %v", err)
+	}
+}
+
+func testConcurrentAdds(t *testing.T, s briefings.Store) {
+	const workers, each = 6, 8
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*each)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				f := numbered(w, i)
+				res, err := s.AddArticle(t.Context(), f.Article, f.Facts)
+				if err != nil {
+					errs <- fmt.Errorf("worker %d article %d: %w", w, i, err)
+					continue
+				}
+				if res.Duplicate {
+					errs <- fmt.Errorf("worker %d article %d: reported as a duplicate", w, i)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	st, err := s.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (briefings.Stats{Articles: workers * each, Facts: 2 * workers * each, Entities: 1, Statuses: 1}); st != want {
+		t.Errorf("Stats = %+v; want %+v (no lost writes)", st, want)
+	}
+	es, err := s.Entities(t.Context(), briefings.EntityQuery{Name: "Valdoria"})
+	if err != nil || len(es) != 1 {
+		t.Fatalf("Entities(Valdoria) = %v, %v", es, err)
+	}
+	if es[0].Mentions != workers*each || len(es[0].Aliases) != workers {
+		t.Errorf("Valdoria: %d mentions, aliases %q; want %d mentions and %d aliases (no lost merge)", es[0].Mentions, es[0].Aliases, workers*each, workers)
+	}
+	ss, err := s.Statuses(t.Context(), briefings.StatusQuery{})
+	if err != nil || len(ss) != 1 {
+		t.Fatalf("Statuses = %v, %v", ss, err)
+	}
+	if len(ss[0].History) != workers*each {
+		t.Errorf("status history has %d events; want %d", len(ss[0].History), workers*each)
+	}
+	for i := 1; i < len(ss[0].History); i++ {
+		if ss[0].History[i].At().Before(ss[0].History[i-1].At()) {
+			t.Errorf("history out of time order at %d", i)
+		}
+	}
+}
+
+func testCanceled(t *testing.T, s briefings.Store) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	f := article1()
+	if _, err := s.AddArticle(ctx, f.Article, f.Facts); !errors.Is(err, context.Canceled) {
+		t.Errorf("AddArticle(canceled) = %v; want context.Canceled", err)
+	}
+	st, err := s.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != (briefings.Stats{}) {
+		t.Errorf("a canceled AddArticle stored something: %+v", st)
+	}
+	add(t, s, f)
+	for name, call := range map[string]func() error{
+		"Article":         func() error { _, err := s.Article(ctx, f.id()); return err },
+		"Articles":        func() error { _, err := s.Articles(ctx, briefings.ArticleQuery{}); return err },
+		"Facts":           func() error { _, err := s.Facts(ctx, briefings.FactQuery{}); return err },
+		"Entities":        func() error { _, err := s.Entities(ctx, briefings.EntityQuery{}); return err },
+		"Statuses":        func() error { _, err := s.Statuses(ctx, briefings.StatusQuery{}); return err },
+		"SearchSentences": func() error { _, err := s.SearchSentences(ctx, []string{"Ribeiro"}, 0); return err },
+		"Stats":           func() error { _, err := s.Stats(ctx); return err },
+	} {
+		if err := call(); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s(canceled) = %v; want context.Canceled", name, err)
+		}
+	}
+}

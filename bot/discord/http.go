@@ -1,0 +1,133 @@
+package discord
+
+import (
+	"crypto/ed25519"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/briefbot/briefbot/commands"
+)
+
+// Signature headers of an HTTP interaction.
+const (
+	headerSignature = "X-Signature-Ed25519"
+	headerTimestamp = "X-Signature-Timestamp"
+)
+
+// errBadSignature is any failure of interaction verification.
+var errBadSignature = errors.New("invalid request signature")
+
+// InteractionsHandler returns the HTTP handler for POST
+// /discord/interactions. It verifies the Ed25519 signature over the
+// timestamp and the raw body before reading anything else (401 on any
+// failure, as Discord requires), answers PING with PONG, and answers
+// commands within the answer budget or with a deferral.
+func (p *Platform) InteractionsHandler(h commands.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		body, status, err := p.verify(r)
+		if err != nil {
+			p.log.Debug("discord: rejected an interaction request", "status", status, "reason", err.Error())
+			http.Error(w, http.StatusText(status), status)
+			return
+		}
+		i, err := DecodeInteraction(body)
+		if err != nil {
+			p.log.Warn("discord: undecodable interaction", "err", err)
+			http.Error(w, "bad interaction", http.StatusBadRequest)
+			return
+		}
+		o := p.dispatch(r.Context(), i, h)
+		out, err := encodeJSON(o.initial)
+		if err != nil {
+			p.log.Error("discord: encoding an interaction response", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(out)))
+		if _, err := w.Write(out); err != nil {
+			p.log.Warn("discord: writing an interaction response", "err", err)
+		}
+		if o.later != nil {
+			if f, ok := w.(http.Flusher); ok {
+				f.Flush()
+			}
+			p.wg.Add(1)
+			go func() {
+				defer p.wg.Done()
+				o.later(p.life)
+			}()
+		}
+	})
+}
+
+// verify checks an interaction's signature and returns its body. The
+// status is 401 for every signature failure and 413 for an oversized body.
+func (p *Platform) verify(r *http.Request) ([]byte, int, error) {
+	sigHex := r.Header.Get(headerSignature)
+	ts := r.Header.Get(headerTimestamp)
+	if sigHex == "" || ts == "" {
+		return nil, http.StatusUnauthorized, errors.New("missing signature headers")
+	}
+	if len(sigHex) != 2*ed25519.SignatureSize || len(ts) > 20 {
+		return nil, http.StatusUnauthorized, errBadSignature
+	}
+	var sig [ed25519.SignatureSize]byte
+	if _, err := hex.Decode(sig[:], []byte(sigHex)); err != nil {
+		return nil, http.StatusUnauthorized, errBadSignature
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return nil, http.StatusUnauthorized, errBadSignature
+	}
+	if skew := p.cfg.MaxClockSkew; skew > 0 {
+		d := p.cfg.Clock.Now().Sub(time.Unix(sec, 0))
+		if d > skew || d < -skew {
+			return nil, http.StatusUnauthorized, errors.New("stale signature timestamp")
+		}
+	}
+	if r.ContentLength > MaxInteractionBody {
+		return nil, http.StatusRequestEntityTooLarge, errors.New("body too large")
+	}
+	// The timestamp and the body are read into one buffer: the signed
+	// message is their concatenation.
+	msg := make([]byte, len(ts), len(ts)+max(int(r.ContentLength), 0)+1)
+	copy(msg, ts)
+	msg, err = readAllInto(msg, io.LimitReader(r.Body, MaxInteractionBody+1))
+	if err != nil {
+		return nil, http.StatusBadRequest, errors.New("reading the body failed")
+	}
+	if len(msg)-len(ts) > MaxInteractionBody {
+		return nil, http.StatusRequestEntityTooLarge, errors.New("body too large")
+	}
+	if !ed25519.Verify(p.pub, msg, sig[:]) {
+		return nil, http.StatusUnauthorized, errBadSignature
+	}
+	return msg[len(ts):], http.StatusOK, nil
+}
+
+// readAllInto appends everything from r to b.
+func readAllInto(b []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+}

@@ -49,8 +49,9 @@ type Page struct {
 // FetchArticle fetches an HTML page and returns its article: the readable
 // text without navigation and boilerplate, the title, the publication date
 // from the page's metadata (zero, and so unknown, when it has none), and the
-// canonical URL as Source and URL. FetchPage also tells where the date came
-// from and what was noticed on the way.
+// canonical URL as Source and URL, with Hash and ID derived from the text.
+// Ingested and Story are left for the store. FetchPage also tells where
+// the date came from and what was noticed on the way.
 func (f *Fetcher) FetchArticle(ctx context.Context, rawURL string) (briefings.Article, error) {
 	p, err := f.FetchPage(ctx, rawURL)
 	if err != nil {
@@ -104,15 +105,9 @@ func (f *Fetcher) parsePage(ctx context.Context, u *url.URL, body []byte, conten
 		return Page{}, briefings.Errorf(briefings.CodeInvalid, "the page %s has more than %d HTML elements; it is too large to read as an article", display(u), f.opts.MaxElements)
 	}
 
-	parser := readability.NewParser()
-	parser.Logger = slog.New(slog.DiscardHandler)
-	ra, err := parser.ParseAndMutate(doc, u)
+	title, text, err := readable(doc, u)
 	if err != nil {
-		return Page{}, briefings.WrapError(briefings.CodeInvalid, fmt.Sprintf("could not find the article in %s", display(u)), err)
-	}
-	var text string
-	if ra.Node != nil {
-		text = paragraphs(render.InnerText(ra.Node))
+		return Page{}, err
 	}
 	if words := len(strings.Fields(text)); words < minArticleWords {
 		return Page{}, briefings.Errorf(briefings.CodeInvalid, "found no readable article text in %s (%d words, fewer than %d); it may be an index page, or need JavaScript to show its text", display(u), words, minArticleWords)
@@ -128,7 +123,6 @@ func (f *Fetcher) parsePage(ctx context.Context, u *url.URL, body []byte, conten
 	} else if note != "" {
 		p.Notes = append(p.Notes, note)
 	}
-	title := oneLine(ra.Title())
 	if title == "" {
 		p.Notes = append(p.Notes, "the page has no title")
 	}
@@ -150,6 +144,28 @@ func (f *Fetcher) parsePage(ctx context.Context, u *url.URL, body []byte, conten
 	}
 	f.logger.DebugContext(ctx, "read article", "url", logURL(u), "title", title, "chars", len(text), "published_from", from)
 	return p, nil
+}
+
+// readable runs readability on doc and returns the title and the text, one
+// paragraph per line. A panic in the parser is a bug (CodeInternal, which
+// the fuzz target reports) that must cost one page, not the process.
+func readable(doc *html.Node, u *url.URL) (title, text string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			title, text = "", ""
+			err = briefings.WrapError(briefings.CodeInternal, fmt.Sprintf("could not read the article in %s", display(u)), fmt.Errorf("readability panic: %v", r))
+		}
+	}()
+	parser := readability.NewParser()
+	parser.Logger = slog.New(slog.DiscardHandler)
+	ra, err := parser.ParseAndMutate(doc, u)
+	if err != nil {
+		return "", "", briefings.WrapError(briefings.CodeInvalid, fmt.Sprintf("could not find the article in %s", display(u)), err)
+	}
+	if ra.Node != nil {
+		text = paragraphs(render.InnerText(ra.Node))
+	}
+	return oneLine(ra.Title()), text, nil
 }
 
 // paragraphs normalizes rendered text to one paragraph per line: runs of

@@ -171,3 +171,17 @@ func TestFetchFeedRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestParseFeedJSONNulls pins the workaround for gofeed v1.4.2, whose JSON
+// translator panics on null items and authors.
+func TestParseFeedJSONNulls(t *testing.T) {
+	f := New(Options{}, testLogger(t))
+	body := `{"version":"https://jsonfeed.org/version/1.1","title":"N","authors":[null],"items":[null,{"id":"1","url":"https://n.example/1","authors":[null,{"name":"A"}]},null]}`
+	res, err := f.ParseFeed("https://n.example/feed.json", []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Items) != 1 || res.Items[0].GUID != "1" || res.Items[0].Link != "https://n.example/1" {
+		t.Errorf("items = %+v, want the one non-null item", res.Items)
+	}
+}

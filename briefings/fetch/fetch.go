@@ -418,6 +418,8 @@ func statusError(u *url.URL, resp *http.Response) error {
 		return briefings.WrapError(briefings.CodeUnavailable, fmt.Sprintf("%s answered %s; try again later", display(u), status), se)
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
 		return briefings.WrapError(briefings.CodeInvalid, fmt.Sprintf("%s answered %s: the page is not public, so briefbot cannot read it", display(u), status), se)
+	case code == http.StatusNotModified:
+		return briefings.WrapError(briefings.CodeUnavailable, fmt.Sprintf("%s answered %s to a request that was not conditional; try again later", display(u), status), se)
 	case code >= 300 && code < 400:
 		return briefings.WrapError(briefings.CodeInvalid, fmt.Sprintf("%s answered %s without a usable Location", display(u), status), se)
 	default:
@@ -441,14 +443,10 @@ func checkMediaType(u *url.URL, mt string, k kind) error {
 		strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+xml"):
 		return nil
 	case mt == "text/html", mt == "application/xhtml+xml":
-		return errHTMLNotFeed
+		return nil // FetchFeed explains, naming the page's own feed when it links one
 	}
 	return briefings.Errorf(briefings.CodeInvalid, "refusing to read %s: it is %s (%s), not a feed; RSS, Atom and JSON feeds can be read", display(u), describeMediaType(mt), mt)
 }
-
-// errHTMLNotFeed marks a feed URL that served a web page; FetchFeed turns it
-// into a message that names the page's own feed when it links one.
-var errHTMLNotFeed = errors.New("a web page, not a feed")
 
 func describeMediaType(mt string) string {
 	switch {
@@ -483,6 +481,7 @@ func (f *Fetcher) requestError(ctx context.Context, u *url.URL, err error) error
 	}
 	var ref *refusal
 	if errors.As(err, &ref) {
+		f.logger.WarnContext(ctx, "refused to fetch a special-purpose address", "url", target, "reason", ref.Error())
 		msg := fmt.Sprintf("refusing to fetch %s: %s", target, ref.Error())
 		if ref.host != "" {
 			msg += "; if this is an intranet source, add its host to the fetch allow-list"

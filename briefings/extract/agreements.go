@@ -1,0 +1,341 @@
+package extract
+
+import (
+	"strings"
+
+	"github.com/briefbot/briefbot/briefings"
+)
+
+// agreementNoun reports whether w names an accord.
+func agreementNoun(w string) bool {
+	switch w {
+	case "agreement", "agreements", "accord", "accords", "deal", "deals", "treaty", "treaties", "pact", "ceasefire",
+		"cease-fire", "ceasefires", "truce", "armistice", "memorandum", "declaration", "protocol", "convention",
+		"understanding", "arrangement", "roadmap", "charter", "contract", "sofa", "mou", "compact", "accords.":
+		return true
+	}
+	return false
+}
+
+// agreementNP finds an accord's noun phrase starting within a few tokens
+// after from: it returns the noun's index and the phrase's bounds, or -1.
+// Named documents ("Status of Forces Agreement") count as accords; with
+// signing verbs, "document" does too.
+func (x *extraction) agreementNP(s *sentence, from, maxGap int, signing bool) (noun, start, end int) {
+	toks := s.toks
+	for k := from; k < len(toks) && k <= from+maxGap; k++ {
+		w := toks[k].low
+		if w == "." || w == ";" || (w == "," && k > from+1) {
+			break
+		}
+		if m := mentionStartingAt(s.ments, k); m != nil && m.kind == mDoc && docHead(strings.ToLower(lastWord(m.text))) {
+			return m.end - 1, from, x.npEnd(s, m.end)
+		}
+		if agreementNoun(w) || signing && (w == "document" || w == "documents" || w == "plan") {
+			// Not "agreement" used as a verb complement elsewhere.
+			return k, from, x.npEnd(s, k+1)
+		}
+	}
+	return -1, -1, -1
+}
+
+// npEnd extends an accord's phrase over its complements: "(SOFA)", "with
+// the US", "in the field of defence", "signed with the French Republic",
+// "between the two sides on protecting civilians", "formalising the
+// transfer of ...", to the end of the clause, at most 16 words.
+func (x *extraction) npEnd(s *sentence, k int) int {
+	toks := s.toks
+	end := k
+	limit := min(len(toks), k+16)
+	for end < limit {
+		w := toks[end].low
+		if w == "," || w == "." || w == ";" || w == "that" || w == "which" || w == "who" || w == "\"" || w == "during" || w == "at" || w == "after" || w == "before" || w == "as" || w == "to" && end > k {
+			break
+		}
+		if m := mentionStartingAt(s.ments, end); false && m != nil {
+			_ = m
+		}
+		// A time expression ends the phrase.
+		stop := false
+		for _, tx := range s.times {
+			if tx.start == end {
+				stop = true
+			}
+		}
+		if stop {
+			break
+		}
+		end++
+	}
+	return end
+}
+
+// agreements finds accords reached, signed, ended, suspended or threatened.
+func (x *extraction) agreements(s *sentence) []*cand {
+	var out []*cand
+	toks := s.toks
+	add := func(t int, status string, actors, counter []*mention, npStart, npEnd int) *cand {
+		c := &cand{s: s, trig: t, actors: actors, counter: counter}
+		c.f.Kind = briefings.FactAgreement
+		c.f.Status = status
+		if npStart >= 0 && npEnd > npStart {
+			c.f.Subject = strings.TrimSpace(joinText(s.text, toks[npStart:npEnd]))
+		}
+		out = append(out, c)
+		return c
+	}
+	conditional := func(t int) bool {
+		for k := t - 1; k >= 0 && k >= t-6; k-- {
+			switch toks[k].low {
+			case "if", "unless", "whether":
+				return true
+			case ",", ";":
+				return false
+			}
+		}
+		return false
+	}
+	for t := 0; t < len(toks); t++ {
+		w := toks[t].low
+		switch w {
+		case "signed", "signs", "sign":
+			if w == "sign" {
+				continue // "will sign", "to sign": not yet done
+			}
+			// Passive or participle uses refer to an accord named before
+			// ("the agreement reached in Jeddah was signed by the parties",
+			// "the accord ... signed with the French Republic").
+			if t > 0 && (toks[t-1].low == "was" || toks[t-1].low == "were" || toks[t-1].low == "been" || agreementNoun(toks[t-1].low)) {
+				continue
+			}
+			from := t + 1
+			if from < len(toks) && (toks[from].low == "off" || toks[from].low == "on") {
+				from++
+			}
+			noun, st, en := x.agreementNP(s, from, 5, true)
+			if noun < 0 {
+				continue
+			}
+			if _, ok := intendedBefore(toks, t); ok || negatedBefore(toks, t) {
+				continue
+			}
+			actors := x.subject(s, t)
+			counter := x.objectsIn(s, st, en, "with")
+			c := add(t, briefings.AgreementSigned, actors, counter, st, en)
+			if len(actors) >= 2 && actors[0].kind == mPerson && actors[1].kind == mPerson {
+				// A signing by two named people is an encounter too.
+				m := &cand{s: s, trig: t, actors: actors[:1], counter: actors[1:]}
+				m.f.Kind = briefings.FactMeeting
+				m.f.Mode = briefings.ModeInPerson
+				m.f.Notes = append(m.f.Notes, "signing")
+				out = append(out, m)
+			}
+			_ = c
+		case "agreed", "agree", "agrees":
+			if conditional(t) || negatedBefore(toks, t) {
+				continue
+			}
+			if w == "agree" {
+				continue
+			}
+			// "agreed to draw up plans", "agreed Friday on ending ...",
+			// "agreed that ...".
+			actors := x.subject(s, t)
+			if len(actors) == 0 {
+				continue
+			}
+			st := t + 1
+			for st < len(toks) && (toks[st].cap || toks[st].low == "on" || toks[st].low == "to" || toks[st].low == "that" || toks[st].low == "upon") {
+				if !toks[st].cap {
+					st++
+					break
+				}
+				st++
+			}
+			en := min(len(toks), st+14)
+			for k := st; k < en; k++ {
+				if toks[k].low == "." || toks[k].low == ";" {
+					en = k
+					break
+				}
+			}
+			counter := x.objectsIn(s, t+1, min(len(toks), t+4), "with")
+			add(t, briefings.AgreementAgreed, actors, counter, st, en)
+		case "reached", "struck", "clinched", "sealed", "concluded", "produced", "brokered":
+			noun, st, en := x.agreementNP(s, t+1, 3, false)
+			if noun < 0 || conditional(t) {
+				continue
+			}
+			if t > 0 && agreementNoun(toks[t-1].low) {
+				continue // "the agreement reached in Jeddah"
+			}
+			if negatedBefore(toks, t) {
+				continue
+			}
+			actors := x.subject(s, t)
+			counter := x.objectsIn(s, st, en, "between", "with")
+			c := add(t, briefings.AgreementAgreed, actors, counter, st, en)
+			if len(actors) == 0 && t > 0 && (toks[t-1].low == "they" || t > 1 && toks[t-2].low == "they") {
+				c.pronounSubject = true
+			}
+			if w == "produced" && len(counter) > 0 {
+				c.actors, c.counter = counter[:1], counter[1:]
+			}
+		case "committed", "pledged":
+			// "X and Y committed to ...": a joint commitment.
+			actors := x.subject(s, t)
+			if len(actors) < 2 || t+1 >= len(toks) || toks[t+1].low != "to" {
+				continue
+			}
+			add(t, briefings.AgreementAgreed, actors[:1], actors[1:], t+2, min(len(toks)-1, t+10))
+		case "terminate", "terminated", "terminates", "termination", "end", "ended", "ends", "ending",
+			"annul", "annulled", "annulment", "scrap", "scrapped", "cancel", "cancelled", "canceled", "cancellation",
+			"revoke", "revoked", "renounce", "renounced", "denounce", "denounced", "abrogate", "abrogated",
+			"suspend", "suspended", "suspension", "suspends":
+			from := t + 1
+			if from < len(toks) && toks[from].low == "of" {
+				from++
+			}
+			noun, st, en := x.agreementNP(s, from, 5, false)
+			if noun < 0 || conditional(t) || negatedBefore(toks, t) {
+				continue
+			}
+			status := briefings.AgreementTerminated
+			if strings.HasPrefix(w, "suspen") {
+				status = briefings.AgreementSuspended
+			}
+			mod, intended := intendedBefore(toks, t)
+			if intended {
+				if mod == briefings.Threatened {
+					status = briefings.AgreementThreatened
+				} else if !decisionBefore(toks, t) {
+					continue
+				}
+			}
+			if threatBefore(toks, t) {
+				status = briefings.AgreementThreatened
+			}
+			actors := x.subject(s, t)
+			if len(actors) == 0 {
+				// "its decision to end the accord", "the termination of its
+				// agreement": the possessor acts.
+				for k := t - 1; k >= 0 && k >= t-5; k-- {
+					if toks[k].low == "its" || toks[k].low == "their" {
+						actors = x.possessor(s, k)
+						break
+					}
+				}
+			}
+			for k := st; k < en; k++ {
+				if (toks[k].low == "its" || toks[k].low == "their") && len(actors) == 0 {
+					actors = x.possessor(s, k)
+				}
+			}
+			counter := x.objectsIn(s, st, en, "with")
+			if len(counter) == 0 && status == briefings.AgreementThreatened {
+				// The other party may only be named in a relative clause
+				// ("which determines the terms under which US military
+				// personnel can operate in Chad").
+				counter = x.otherParty(s, en, actors)
+			}
+			add(t, status, actors, counter, st, en)
+		case "abide", "comply", "obligations", "violate", "violated", "violation", "honour", "honor", "implement", "respect":
+			noun, st, en := x.agreementNP(s, t+1, 6, false)
+			if noun < 0 {
+				continue
+			}
+			// An accord in force that the text refers to.
+			var actors []*mention
+			for _, m := range s.ments {
+				if !m.sub && argKind(m) && (m.kind == mCountry || m.kind == mDemonym || m.kind == mOrg || m.kind == mGroup) {
+					actors = append(actors, m)
+				}
+			}
+			if len(distinctKeys(x, actors)) < 2 {
+				continue
+			}
+			c := add(t, briefings.AgreementAgreed, actors[:1], actors[1:], st, en)
+			c.f.Notes = append(c.f.Notes, "an accord in force the text refers to")
+		case "proposed", "proposes", "offered":
+			noun, st, en := x.agreementNP(s, t+1, 3, false)
+			if noun < 0 || conditional(t) {
+				continue
+			}
+			add(t, briefings.AgreementProposed, x.subject(s, t), x.objectsIn(s, st, en, "with", "to"), st, en)
+		}
+	}
+	for _, c := range out {
+		if tr, ok := x.timeFor(s, c.trig); ok {
+			c.f.Time, c.explicitTime = tr, true
+		}
+		c.f.Place = x.placeFor(s, c.trig)
+	}
+	return out
+}
+
+// decisionBefore reports "decision to", "decided to", "announced ... to":
+// an accord ended by decision, not merely planned.
+func decisionBefore(toks []token, t int) bool {
+	for k := t - 1; k >= 0 && k >= t-4; k-- {
+		switch toks[k].low {
+		case "decision", "decided", "decides", "voted", "announced", "announces", "move":
+			return true
+		}
+	}
+	return false
+}
+
+// threatBefore reports "threatened to", "threatening to".
+func threatBefore(toks []token, t int) bool {
+	for k := t - 1; k >= 0 && k >= t-3; k-- {
+		if strings.HasPrefix(toks[k].low, "threat") {
+			return true
+		}
+	}
+	return false
+}
+
+// objectsIn returns the arguments introduced by one of preps inside
+// [from, to).
+func (x *extraction) objectsIn(s *sentence, from, to int, preps ...string) []*mention {
+	for k := from; k < to && k < len(s.toks); k++ {
+		for _, p := range preps {
+			if s.toks[k].low == p {
+				return x.objects(s, k, 0, p)
+			}
+		}
+	}
+	return nil
+}
+
+// otherParty returns the first country or body after token from that is not
+// one of the actors' countries.
+func (x *extraction) otherParty(s *sentence, from int, actors []*mention) []*mention {
+	own := map[string]bool{}
+	for _, a := range actors {
+		own[a.country] = true
+		own[a.name] = true
+	}
+	for _, m := range s.ments {
+		if m.start < from || !argKind(m) {
+			continue
+		}
+		c := m.country
+		if c == "" {
+			c = m.name
+		}
+		if c != "" && !own[c] {
+			return []*mention{m}
+		}
+	}
+	return nil
+}
+
+// distinctKeys counts the distinct parties among mentions.
+func distinctKeys(x *extraction, ms []*mention) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range ms {
+		out[x.party(m).Key()] = true
+	}
+	return out
+}

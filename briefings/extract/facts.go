@@ -1,0 +1,751 @@
+package extract
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/briefbot/briefbot/briefings"
+)
+
+// cand is a fact being built, with the mentions behind it.
+type cand struct {
+	f    briefings.Fact
+	s    *sentence
+	trig int
+	// actors and counter are the mentions of the fact's parties.
+	actors, counter []*mention
+	// explicitTime is set when the sentence itself dates the fact.
+	explicitTime bool
+	// coref is set for a definite reference to an earlier fact ("the
+	// agreement", "the talks"): it only adds details to that fact.
+	coref bool
+	// pronounSubject is set when the actors are a pronoun ("they").
+	pronounSubject bool
+	// ordinal is the n of "their second encounter".
+	ordinal int
+	dropped bool
+}
+
+// extractFacts runs every detector over every sentence, then merges facts
+// that are the same event told twice.
+func (x *extraction) extractFacts() {
+	var cs []*cand
+	x.prevParties = map[int][]*mention{}
+	var last []*mention
+	for _, s := range x.sents {
+		x.prevParties[s.idx] = last
+		n := len(cs)
+		cs = append(cs, x.meetings(s)...)
+		cs = append(cs, x.agreements(s)...)
+		cs = append(cs, x.withdrawals(s)...)
+		cs = append(cs, x.threats(s)...)
+		cs = append(cs, x.others(s)...)
+		for _, c := range cs[n:] {
+			if len(c.actors)+len(c.counter) >= 2 && c.f.Kind != briefings.FactWithdrawal {
+				last = append(append([]*mention(nil), c.actors...), c.counter...)
+			}
+		}
+	}
+	cs = x.merge(cs)
+	sort.SliceStable(cs, func(i, j int) bool {
+		if cs[i].s.idx != cs[j].s.idx {
+			return cs[i].s.idx < cs[j].s.idx
+		}
+		return cs[i].trig < cs[j].trig
+	})
+	for _, c := range cs {
+		if c.dropped {
+			continue
+		}
+		f := c.f
+		f.Evidence = briefings.Evidence{Sentence: c.s.idx, Text: c.s.text}
+		f.Mentions = x.mentionNames(c.s)
+		if f.Summary == "" {
+			f.Summary = summarize(f)
+		}
+		if f.Confidence == 0 {
+			f.Confidence = 0.7
+		}
+		ff := f
+		x.facts = append(x.facts, &ff)
+	}
+}
+
+// mentionNames lists the canonical names an evidence sentence mentions.
+func (x *extraction) mentionNames(s *sentence) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(n string) {
+		if n != "" && !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	for _, m := range s.ments {
+		switch m.kind {
+		case mPerson:
+			if m.ent != nil {
+				add(m.ent.name)
+			}
+			add(m.country)
+		case mCountry, mDemonym:
+			add(m.country)
+		case mCapital, mCity:
+			add(m.name)
+			add(m.country)
+		case mOrg, mRegion:
+			add(m.name)
+		case mGroup:
+			for _, c := range m.countries {
+				add(c)
+			}
+			add(m.name)
+		}
+	}
+	return out
+}
+
+// isPrep reports whether w is a preposition that keeps the next noun
+// phrase from being a subject.
+func isPrep(w string) bool {
+	switch w {
+	case "of", "with", "from", "to", "in", "at", "on", "by", "for", "against", "between", "about", "over",
+		"under", "into", "during", "after", "before", "following", "near", "per", "toward", "towards",
+		"across", "among", "amid", "than", "like", "including", "via", "without", "through", "as", "within", "regarding", "despite":
+		return true
+	}
+	return false
+}
+
+// argKind reports whether a mention can be a party to a fact.
+func argKind(m *mention) bool {
+	switch m.kind {
+	case mPerson, mCountry, mDemonym, mOrg, mGroup:
+		return true
+	case mCapital:
+		return m.role != "dateline"
+	}
+	return false
+}
+
+// attributionBoundary reports whether token k ends a reporting frame
+// ("X said", "... that") so that subjects lie after it.
+func attributionBoundary(toks []token, k int) bool {
+	switch toks[k].low {
+	case "said", "says", "stated", "that", "which", ";", ":", "whereby", "added":
+		return true
+	}
+	return false
+}
+
+// precededByPrep reports whether mention m follows a preposition (possibly
+// through determiners and adjectives).
+func precededByPrep(toks []token, m *mention) bool {
+	k := m.roleStart - 1
+	for k >= 0 {
+		switch toks[k].low {
+		case "the", "a", "an", "its", "their", "his", "her", "all", "some", "both", "three", "two", "other":
+			k--
+			continue
+		}
+		break
+	}
+	return k >= 0 && isPrep(toks[k].low)
+}
+
+// subject returns the mentions that act before token t: the nearest
+// argument not inside a prepositional phrase, with any mentions
+// coordinated with it ("Burkina Faso, Mali, and Niger").
+func (x *extraction) subject(s *sentence, t int) []*mention {
+	toks := s.toks
+	lo := 0
+	for k := t - 1; k >= 0; k-- {
+		if attributionBoundary(toks, k) {
+			lo = k + 1
+			break
+		}
+	}
+	var cands []*mention
+	for _, m := range s.ments {
+		if m.sub || !argKind(m) || m.start < lo || m.end > t {
+			continue
+		}
+		if precededByPrep(toks, m) {
+			continue
+		}
+		if m.possessive && m.kind != mPerson && m.kind != mOrg && m.kind != mCountry && m.kind != mCapital {
+			continue
+		}
+		cands = append(cands, m)
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+	last := cands[len(cands)-1]
+	// A possessive before a noun ("Campbell’s meeting") is the actor of
+	// that noun; a possessive country before a group is part of it.
+	out := []*mention{last}
+	for k := len(cands) - 2; k >= 0; k-- {
+		if coordinatedBetween(toks, cands[k].end, out[0].roleStart) {
+			out = append([]*mention{cands[k]}, out...)
+			continue
+		}
+		break
+	}
+	return out
+}
+
+// coordinatedBetween reports whether only coordination separates tokens
+// [a, b): ",", "and", "or", determiners.
+func coordinatedBetween(toks []token, a, b int) bool {
+	if a > b {
+		return false
+	}
+	sawLink := false
+	for k := a; k < b; k++ {
+		switch toks[k].low {
+		case ",", "and", "or", "&":
+			sawLink = true
+		case "the", "a", "its", "their", "paramilitary", "military", "president", "'s":
+		default:
+			return false
+		}
+	}
+	return sawLink || a == b
+}
+
+// objects returns the mentions after token t introduced by one of preps
+// ("with", "between", ...); "" in preps accepts a mention directly after
+// the trigger (a transitive verb). Coordinated mentions are included;
+// appositions ("Barmou, the defense chief of Niger’s junta and three other
+// colonels") are skipped.
+func (x *extraction) objects(s *sentence, t int, maxGap int, preps ...string) []*mention {
+	toks := s.toks
+	start := -1
+	direct := false
+	for _, p := range preps {
+		if p == "" {
+			direct = true
+		}
+	}
+	for k := t; k < len(toks) && k <= t+maxGap; k++ {
+		w := toks[k].low
+		if w == "." || w == ";" {
+			break
+		}
+		for _, p := range preps {
+			if p != "" && w == p {
+				start = k + 1
+				break
+			}
+		}
+		if start >= 0 {
+			break
+		}
+	}
+	if start < 0 && direct {
+		start = t
+	}
+	if start < 0 {
+		return nil
+	}
+	var out []*mention
+	var first *mention
+	for _, m := range s.ments {
+		if m.sub || !argKind(m) || m.start < start {
+			continue
+		}
+		// The first argument must come soon after the preposition.
+		if m.roleStart-start > 4 {
+			break
+		}
+		first = m
+		break
+	}
+	if first == nil {
+		return nil
+	}
+	out = append(out, first)
+	cur := first
+	for {
+		next := x.nextCoordinated(s, cur)
+		if next == nil {
+			break
+		}
+		out = append(out, next)
+		cur = next
+	}
+	return out
+}
+
+// nextCoordinated returns the argument coordinated after m, skipping an
+// apposition that follows it.
+func (x *extraction) nextCoordinated(s *sentence, m *mention) *mention {
+	toks := s.toks
+	k := m.end
+	if k < len(toks) && toks[k].low == "'s" {
+		return nil
+	}
+	// Skip an apposition: ", the defense chief of Niger’s junta".
+	if k+1 < len(toks) && toks[k].low == "," && (toks[k+1].low == "the" || toks[k+1].low == "a") {
+		j := k + 1
+		for j < len(toks) && toks[j].low != "and" && toks[j].low != "," && toks[j].low != "." && toks[j].low != "or" {
+			j++
+		}
+		k = j
+	}
+	if k >= len(toks) {
+		return nil
+	}
+	linked := false
+	for k < len(toks) && (toks[k].low == "," || toks[k].low == "and" || toks[k].low == "or" || toks[k].low == "with") {
+		if toks[k].low == "with" && linked {
+			break
+		}
+		linked = true
+		k++
+	}
+	if !linked {
+		return nil
+	}
+	for k < len(toks) && (toks[k].low == "the" || toks[k].low == "his" || toks[k].low == "her" || toks[k].low == "their") {
+		k++
+	}
+	for _, n := range s.ments {
+		if n.sub || !argKind(n) || n.start < k {
+			continue
+		}
+		if n.roleStart <= k {
+			return n
+		}
+		return nil
+	}
+	return nil
+}
+
+// party converts a mention to a fact party.
+func (x *extraction) party(m *mention) briefings.Party {
+	switch m.kind {
+	case mPerson:
+		p := briefings.Party{Name: m.name, Kind: briefings.EntityPerson, Role: m.role, Country: m.country}
+		if m.ent != nil {
+			p.Name = m.ent.name
+			if p.Role == "" {
+				p.Role = m.ent.role()
+			}
+			if p.Country == "" {
+				p.Country = m.ent.country
+			}
+			p.Entity = string(briefings.EntityPerson) + ":" + briefings.Slug(m.ent.name)
+			if r := m.ent.role(); r != "" && len(r) > len(p.Role) {
+				p.Role = r
+			}
+		}
+		return p
+	case mCountry, mDemonym:
+		return briefings.Party{Name: m.country, Kind: briefings.EntityCountry, Country: m.country, Entity: string(briefings.EntityCountry) + ":" + briefings.Slug(m.country)}
+	case mCapital:
+		return briefings.Party{Name: m.country, Kind: briefings.EntityCountry, Country: m.country, Entity: string(briefings.EntityCountry) + ":" + briefings.Slug(m.country)}
+	case mOrg:
+		return briefings.Party{Name: m.name, Kind: briefings.EntityOrganization, Country: m.country, Entity: string(briefings.EntityOrganization) + ":" + briefings.Slug(m.name)}
+	case mGroup:
+		name := groupName(m)
+		p := briefings.Party{Name: name, Role: m.role, Country: m.country}
+		if m.name != "" && (m.role == "official" || m.role == "officials" || m.role == "spokesman") {
+			p.Country = m.country
+		}
+		return p
+	}
+	return briefings.Party{Name: m.text}
+}
+
+// groupName is the name shown for an unnamed body: its phrase without a
+// leading article, with a pronoun's country made explicit.
+func groupName(m *mention) string {
+	t := m.text
+	for _, art := range []string{"the ", "The ", "a ", "A ", "its ", "Its ", "their ", "Their "} {
+		t = strings.TrimPrefix(t, art)
+	}
+	if m.pronoun && m.country != "" && !strings.Contains(t, m.country) {
+		return briefings.ShortName(m.country) + " " + t
+	}
+	if m.name != "" && !strings.Contains(t, m.name) {
+		return m.name + " " + t
+	}
+	return t
+}
+
+func (x *extraction) parties(ms []*mention) []briefings.Party {
+	var out []briefings.Party
+	seen := map[string]bool{}
+	for _, m := range ms {
+		p := x.party(m)
+		k := p.Name + "|" + p.Country
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, p)
+	}
+	return out
+}
+
+// timeFor returns the time expression that dates an event at token t: the
+// nearest point in time in the sentence, else the day of the last dated
+// event in the preceding sentences of the article (for undated sentences
+// that continue a story).
+func (x *extraction) timeFor(s *sentence, t int) (briefings.TimeRef, bool) {
+	best := -1
+	bestD := 1 << 30
+	for k, tx := range s.times {
+		if tx.kind != tPoint || !tx.ref.Resolved() {
+			continue
+		}
+		d := tx.start - t
+		if d < 0 {
+			d = t - tx.end
+		}
+		if d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best >= 0 {
+		tx := s.times[best]
+		r := tx.ref
+		r.Text = joinText(s.text, s.toks[tx.start:tx.end])
+		r.Sentence = s.idx
+		return r, true
+	}
+	return briefings.TimeRef{}, false
+}
+
+// inheritedTime is the date of the last dated past event before sentence s,
+// looking back a few sentences.
+func (x *extraction) inheritedTime(s *sentence) (briefings.TimeRef, bool) {
+	for si := s.idx - 1; si >= 0 && si >= s.idx-4; si-- {
+		p := x.sents[si]
+		for k := len(p.times) - 1; k >= 0; k-- {
+			tx := p.times[k]
+			if tx.kind != tPoint || !tx.ref.Resolved() || tx.forward {
+				continue
+			}
+			if tx.ref.Precision != briefings.PrecisionDay && tx.ref.Precision != briefings.PrecisionWeek {
+				continue
+			}
+			if !x.pub.IsZero() && tx.ref.Start.After(x.pub) {
+				continue
+			}
+			r := tx.ref
+			r.Text = joinText(p.text, p.toks[tx.start:tx.end])
+			r.Sentence = p.idx
+			r.Note = "dated from the sentence before"
+			return r, true
+		}
+	}
+	return briefings.TimeRef{}, false
+}
+
+// deadlineFor returns a deadline or duration expression in the sentence.
+func (x *extraction) deadlineFor(s *sentence, from, to int) briefings.TimeRef {
+	for _, tx := range s.times {
+		if tx.start < from || tx.start > to {
+			continue
+		}
+		if tx.kind == tDeadline || tx.kind == tDuration {
+			r := tx.ref
+			r.Text = joinText(s.text, s.toks[tx.start:tx.end])
+			r.Sentence = s.idx
+			return r
+		}
+	}
+	return briefings.TimeRef{}
+}
+
+// placeFor finds where an event at token t happened: "in Doha", "at a
+// meeting in the Saudi port city of Jeddah", "on the margins of the Arctic
+// Council Ministerial", "was in Niamey". Datelines are not places.
+func (x *extraction) placeFor(s *sentence, t int) string {
+	toks := s.toks
+	// "on the margins of X", "on the sidelines of X".
+	for k := 0; k+3 < len(toks); k++ {
+		if (toks[k].low == "margins" || toks[k].low == "sidelines" || toks[k].low == "margin" || toks[k].low == "sideline") && toks[k+1].low == "of" {
+			j := k + 2
+			end := j
+			for end < len(toks) && (toks[end].cap || toks[end].low == "the" || toks[end].low == "of") {
+				end++
+			}
+			if end > j {
+				return strings.TrimSuffix(joinText(s.text, toks[k:end]), ".")
+			}
+		}
+	}
+	var best *mention
+	bestD := 1 << 30
+	for _, m := range s.ments {
+		if m.role == "dateline" {
+			continue
+		}
+		if m.kind != mCity && m.kind != mCapital && m.kind != mCountry && m.kind != mRegion {
+			continue
+		}
+		k := m.roleStart - 1
+		for k >= 0 && (toks[k].low == "the" || toks[k].low == "port" || toks[k].low == "city" || toks[k].low == "capital" || toks[k].low == "of" || toks[k].low == "saudi" || toks[k].cap && k > 0 && toks[k-1].low == "the") {
+			if toks[k].low == "of" && k > 0 && (toks[k-1].low == "city" || toks[k-1].low == "capital" || toks[k-1].low == "town") {
+				k--
+				continue
+			}
+			if toks[k].low == "of" {
+				break
+			}
+			k--
+		}
+		if k < 0 || (toks[k].low != "in" && toks[k].low != "at") {
+			continue
+		}
+		// "troops in Niger", "presence in Africa": a country after "in" is
+		// a place only for events, and only near the trigger.
+		d := m.start - t
+		if d < 0 {
+			d = -d
+		}
+		if m.kind == mCountry || m.kind == mRegion {
+			d += 8
+		}
+		if d < bestD {
+			best, bestD = m, d
+		}
+	}
+	if best == nil {
+		return ""
+	}
+	name := best.name
+	if best.kind == mCountry {
+		name = best.country
+	}
+	// "Abuja, Nigeria": keep the country that follows a city.
+	if best.end+1 < len(toks) && toks[best.end].low == "," {
+		for _, m := range s.ments {
+			if m.start == best.end+1 && m.kind == mCountry {
+				return name + ", " + m.country
+			}
+		}
+	}
+	if (best.kind == mCity || best.kind == mCapital) && best.country != "" && !strings.Contains(name, best.country) && best.name != "Washington, DC" {
+		return name + ", " + best.country
+	}
+	return name
+}
+
+// negatedBefore reports whether a negation governs the trigger at t:
+// "did not", "never", "no", "refused to", "declined to" in the few words
+// before it.
+func negatedBefore(toks []token, t int) bool {
+	for k := t - 1; k >= 0 && k >= t-4; k-- {
+		switch toks[k].low {
+		case "not", "n't", "never", "no", "neither", "nor", "refused", "declined", "denied", "without":
+			return true
+		case ",", ";", ".":
+			return false
+		}
+	}
+	return false
+}
+
+// notGrantedAfter reports whether the clause after t says the thing did not
+// happen: "were not granted", "was rejected", "did not take place".
+func notGrantedAfter(toks []token, t int) bool {
+	for k := t; k < len(toks) && k < t+16; k++ {
+		switch toks[k].low {
+		case "granted", "held", "happen", "place":
+			if k >= 2 && (toks[k-1].low == "not" || toks[k-2].low == "not" || toks[k-1].low == "n't") {
+				return true
+			}
+		case "rejected", "refused", "denied", "cancelled", "canceled", "postponed", "called":
+			if toks[k].low == "called" && (k+1 >= len(toks) || toks[k+1].low != "off") {
+				continue
+			}
+			return true
+		case ";":
+			return false
+		}
+	}
+	return false
+}
+
+// intendedBefore reports whether the trigger is only wanted, planned,
+// requested or future: "requests to meet", "are to meet", "will meet",
+// "plans to", "expected to".
+func intendedBefore(toks []token, t int) (briefings.Modality, bool) {
+	// "to hold talks", "to meet": an infinitive is not an event that
+	// happened.
+	if t >= 1 && toks[t-1].low == "to" || t >= 2 && toks[t-2].low == "to" && (toks[t-1].low == "hold" || toks[t-1].low == "have" || toks[t-1].low == "sign" || toks[t-1].low == "begin" || toks[t-1].low == "start" || toks[t-1].low == "undergo" || toks[t-1].low == "undertake") {
+		k := t - 1
+		if toks[k].low != "to" {
+			k--
+		}
+		if k > 0 {
+			switch toks[k-1].low {
+			case "expected", "likely", "unlikely", "set":
+				return briefings.Hedged, true
+			case "requests", "request", "requested", "asked", "invitation", "invited":
+				return briefings.Requested, true
+			case "threatened", "threatening", "threatens", "threaten":
+				return briefings.Threatened, true
+			}
+		}
+		return briefings.Intended, true
+	}
+	for k := t - 1; k >= 0 && k >= t-5; k-- {
+		switch toks[k].low {
+		case "will", "'ll", "shall", "would", "could", "might", "may", "should":
+			if toks[k].low == "would" || toks[k].low == "could" || toks[k].low == "might" || toks[k].low == "may" || toks[k].low == "should" {
+				return briefings.Hedged, true
+			}
+			return briefings.Intended, true
+		case "to":
+			if k > 0 {
+				switch toks[k-1].low {
+				case "requests", "request", "requested", "asked", "wants", "want", "wanted", "hopes", "hope", "hoped",
+					"plans", "plan", "planned", "intends", "intend", "intended", "seeks", "seek", "sought", "offered",
+					"invited", "invitation", "agreed", "agree", "due", "set", "scheduled", "expected", "likely", "are", "is",
+					"was", "were", "going", "tried", "attempt", "attempts", "bid", "proposal", "proposed", "ready", "willing", "need", "needs":
+					if toks[k-1].low == "requests" || toks[k-1].low == "request" || toks[k-1].low == "requested" || toks[k-1].low == "asked" || toks[k-1].low == "invitation" || toks[k-1].low == "invited" {
+						return briefings.Requested, true
+					}
+					if toks[k-1].low == "expected" || toks[k-1].low == "likely" {
+						return briefings.Hedged, true
+					}
+					return briefings.Intended, true
+				}
+			}
+		case ",", ";", ".", "and", "but":
+			return "", false
+		}
+	}
+	return "", false
+}
+
+// summarize writes a one-line summary of a fact.
+func summarize(f briefings.Fact) string {
+	names := func(ps []briefings.Party) string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, partyLabel(p))
+		}
+		return joinAnd(out)
+	}
+	var b strings.Builder
+	switch f.Kind {
+	case briefings.FactMeeting:
+		b.WriteString(names(f.Actors))
+		switch f.Mode {
+		case briefings.ModePhone:
+			b.WriteString(" spoke by phone with ")
+		case briefings.ModeVideo:
+			b.WriteString(" held a video call with ")
+		default:
+			b.WriteString(" met ")
+		}
+		b.WriteString(names(f.Counterparts))
+	case briefings.FactAgreement:
+		b.WriteString(names(f.Parties()))
+		switch f.Status {
+		case briefings.AgreementSigned:
+			b.WriteString(" signed ")
+		case briefings.AgreementTerminated:
+			b.WriteString(": ended ")
+		case briefings.AgreementThreatened:
+			b.WriteString(": threatened to end ")
+		case briefings.AgreementSuspended:
+			b.WriteString(": suspended ")
+		case briefings.AgreementProposed:
+			b.WriteString(": proposed ")
+		default:
+			b.WriteString(" agreed: ")
+		}
+		b.WriteString(f.Subject)
+	case briefings.FactWithdrawal:
+		b.WriteString(names(f.Actors))
+		b.WriteString(" withdrawal from ")
+		b.WriteString(names(f.Counterparts))
+		b.WriteString(": ")
+		b.WriteString(f.Status)
+	case briefings.FactThreat:
+		b.WriteString(names(f.Actors))
+		b.WriteString(" threatened ")
+		b.WriteString(names(f.Counterparts))
+		if f.Subject != "" {
+			b.WriteString(": ")
+			b.WriteString(f.Subject)
+		}
+	default:
+		b.WriteString(names(f.Actors))
+		if f.Subject != "" {
+			b.WriteString(": ")
+			b.WriteString(f.Subject)
+		}
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// partyLabel is "Name (Role, Country)" as the text gives it.
+func partyLabel(p briefings.Party) string {
+	var extra []string
+	if p.Role != "" && p.Kind == briefings.EntityPerson {
+		extra = append(extra, p.Role)
+	}
+	if p.Country != "" && p.Country != p.Name && (p.Kind == briefings.EntityPerson || p.Kind == "") && !strings.Contains(p.Name, briefings.ShortName(p.Country)) {
+		extra = append(extra, p.Country)
+	}
+	if len(extra) == 0 {
+		return p.Name
+	}
+	return p.Name + " (" + strings.Join(extra, ", ") + ")"
+}
+
+func joinAnd(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	case 2:
+		return items[0] + " and " + items[1]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// hasWord reports whether the sentence has one of the words (lower case).
+func hasWord(s *sentence, words ...string) int {
+	for i, t := range s.toks {
+		for _, w := range words {
+			if t.low == w {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// possessor resolves a possessive pronoun ("its", "their") at token k to the
+// nearest organization, country or group before it in the sentence, or the
+// subject of the sentence before.
+func (x *extraction) possessor(s *sentence, k int) []*mention {
+	for i := len(s.ments) - 1; i >= 0; i-- {
+		m := s.ments[i]
+		if m.end > k || m.sub {
+			continue
+		}
+		switch m.kind {
+		case mOrg, mCountry, mGroup, mCapital:
+			return []*mention{m}
+		}
+	}
+	if s.idx > 0 {
+		p := x.sents[s.idx-1]
+		if subj := x.subject(p, len(p.toks)); len(subj) > 0 {
+			return subj
+		}
+	}
+	return nil
+}

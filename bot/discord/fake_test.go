@@ -57,6 +57,8 @@ type fakeDiscord struct {
 	messages  int
 	// gateway scripts the websocket when set.
 	gateway func(c *websocket.Conn)
+	// override answers any request first when it returns ok.
+	override func(method, path string) (status int, body string, ok bool)
 
 	events chan recorded
 }
@@ -72,7 +74,7 @@ func newFakeDiscord(t *testing.T) *fakeDiscord {
 }
 
 func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/gw" {
+	if r.URL.Path == "/gw" || r.URL.Path == "/gw/" {
 		f.serveGateway(w, r)
 		return
 	}
@@ -90,6 +92,16 @@ func (f *fakeDiscord) serve(w http.ResponseWriter, r *http.Request) {
 
 	path := strings.TrimPrefix(r.URL.Path, "/api/v9")
 	w.Header().Set("Content-Type", "application/json")
+	f.mu.Lock()
+	override := f.override
+	f.mu.Unlock()
+	if override != nil {
+		if status, resp, ok := override(r.Method, path); ok {
+			w.WriteHeader(status)
+			io.WriteString(w, resp)
+			return
+		}
+	}
 	switch {
 	case r.Method == "GET" && path == "/gateway":
 		fmt.Fprintf(w, `{"url":"ws://%s/gw"}`, f.srv.Listener.Addr())

@@ -60,13 +60,13 @@ func (p *Platform) Post(ctx context.Context, channel string, r commands.Response
 	}
 	parts := RenderMessages(r)
 	var first *discordgo.Message
-	deadline := time.Now().Add(p.cfg.PostMaxWait)
+	waitLeft := p.cfg.PostMaxWait
 	for i, m := range parts {
 		if i > 0 {
 			no := false
 			m.Reference = &discordgo.MessageReference{MessageID: first.ID, ChannelID: channel, FailIfNotExists: &no}
 		}
-		msg, err := p.send(ctx, channel, createMessage{MessageSend: m, Nonce: PartNonce(base, i), EnforceNonce: true}, deadline)
+		msg, err := p.send(ctx, channel, createMessage{MessageSend: m, Nonce: PartNonce(base, i), EnforceNonce: true}, &waitLeft)
 		if err != nil {
 			if i > 0 {
 				p.log.Warn("discord: a digest part failed after the first was posted", "channel", channel, "part", i+1, "of", len(parts), "err", err)
@@ -95,9 +95,9 @@ func randomNonce() string {
 	return hex.EncodeToString(b[:])
 }
 
-// send posts one message, retrying rate limits and server errors within
-// the configured bounds.
-func (p *Platform) send(ctx context.Context, channel string, payload createMessage, deadline time.Time) (*discordgo.Message, error) {
+// send posts one message, retrying rate limits and server errors at most
+// PostRetries times and while the Post's total wait stays within waitLeft.
+func (p *Platform) send(ctx context.Context, channel string, payload createMessage, waitLeft *time.Duration) (*discordgo.Message, error) {
 	endpoint := discordgo.EndpointChannelMessages(channel)
 	for attempt := 0; ; attempt++ {
 		body, err := p.session.RequestWithBucketID("POST", endpoint, payload, endpoint, discordgo.WithContext(ctx))
@@ -116,9 +116,10 @@ func (p *Platform) send(ctx context.Context, channel string, payload createMessa
 		if wait <= 0 {
 			wait = time.Duration(250<<attempt) * time.Millisecond
 		}
-		if time.Now().Add(wait).After(deadline) {
+		if wait > *waitLeft {
 			return nil, pe
 		}
+		*waitLeft -= wait
 		p.log.Info("discord: retrying a post", "channel", channel, "reason", pe.Reason, "wait", wait, "attempt", attempt+1)
 		if err := p.sleep(ctx, wait); err != nil {
 			return nil, &bot.PostError{Platform: "discord", Reason: "canceled", Err: err}

@@ -23,11 +23,16 @@ import (
 
 // Where a page's publication date came from (Page.PublishedFrom).
 const (
+	// FromArticleMeta is <meta property="article:published_time">.
 	FromArticleMeta = "article:published_time"
-	FromJSONLD      = "JSON-LD datePublished"
-	FromItemprop    = "itemprop datePublished"
+	// FromJSONLD is the datePublished of a schema.org JSON-LD article.
+	FromJSONLD = "JSON-LD datePublished"
+	// FromItemprop is a microdata <meta itemprop="datePublished">.
+	FromItemprop = "itemprop datePublished"
+	// FromTimeElement is a <time datetime> element of the article.
 	FromTimeElement = "<time datetime>"
-	FromOtherMeta   = "date meta tag"
+	// FromOtherMeta is another date meta tag (Dublin Core, parsely, ...).
+	FromOtherMeta = "date meta tag"
 )
 
 // Page is an article read from a web page, with what the fetcher learnt

@@ -40,12 +40,18 @@ const ProjectURL = "https://github.com/briefbot/briefbot"
 
 // Defaults for the zero values of Options.
 const (
+	// DefaultConnectTimeout bounds one connection attempt and TLS handshake.
 	DefaultConnectTimeout = 5 * time.Second
-	DefaultTimeout        = 30 * time.Second
-	DefaultMaxBytes       = 5 << 20
-	DefaultMaxRedirects   = 5
-	DefaultMaxFeedItems   = 200
-	DefaultMaxElements    = 100_000
+	// DefaultTimeout bounds one whole fetch, body included.
+	DefaultTimeout = 30 * time.Second
+	// DefaultMaxBytes bounds a response body: 5 MB.
+	DefaultMaxBytes = 5 << 20
+	// DefaultMaxRedirects is how many redirects one fetch follows.
+	DefaultMaxRedirects = 5
+	// DefaultMaxFeedItems bounds the items taken from one feed.
+	DefaultMaxFeedItems = 200
+	// DefaultMaxElements bounds the HTML elements of a page to read.
+	DefaultMaxElements = 100_000
 )
 
 // maxURLLength bounds the URLs the fetcher accepts.
@@ -112,7 +118,6 @@ type Options struct {
 // Fetcher fetches pages and feeds safely. It is safe for concurrent use.
 type Fetcher struct {
 	opts   Options
-	guard  *guard
 	client *http.Client
 	logger *slog.Logger
 }
@@ -171,7 +176,7 @@ func New(opts Options, logger *slog.Logger) *Fetcher {
 		IdleConnTimeout:        90 * time.Second,
 		MaxResponseHeaderBytes: 64 << 10,
 	}
-	f := &Fetcher{opts: opts, guard: g, logger: logger}
+	f := &Fetcher{opts: opts, logger: logger}
 	f.client = &http.Client{Transport: transport, CheckRedirect: f.checkRedirect}
 	return f
 }
@@ -195,10 +200,10 @@ func (e *redirectError) Error() string { return e.reason }
 
 func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) > f.opts.MaxRedirects {
-		return &redirectError{to: req.URL.String(), reason: fmt.Sprintf("stopped after %d redirects", f.opts.MaxRedirects)}
+		return &redirectError{to: display(req.URL), reason: fmt.Sprintf("stopped after %d redirects", f.opts.MaxRedirects)}
 	}
 	if err := checkURL(req.URL); err != nil {
-		return &redirectError{to: req.URL.String(), reason: err.Error()}
+		return &redirectError{to: display(req.URL), reason: err.Error()}
 	}
 	return nil
 }
@@ -490,7 +495,7 @@ func (f *Fetcher) requestError(ctx context.Context, u *url.URL, err error) error
 	}
 	var rd *redirectError
 	if errors.As(err, &rd) {
-		return briefings.WrapError(briefings.CodeInvalid, fmt.Sprintf("refusing to follow the redirect from %s to %s: %s", display(u), shorten(rd.to), rd.reason), rd)
+		return briefings.WrapError(briefings.CodeInvalid, fmt.Sprintf("refusing to follow the redirect from %s to %s: %s", display(u), rd.to, rd.reason), rd)
 	}
 	var le *lookupError
 	if errors.As(err, &le) {

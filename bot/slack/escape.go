@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf16"
@@ -33,66 +34,85 @@ func escapeMrkdwn(s string) string {
 		return s
 	}
 	var b strings.Builder
-	b.Grow(len(s) + 16)
-	rs := []rune(s)
+	b.Grow(len(s) + len(s)/8 + 8)
 	inURL := false
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
-		if inURL && unicode.IsSpace(r) {
-			inURL = false
-		}
-		if !inURL && (r == 'h' || r == 'H') && atWordStart(rs, i) && hasURLPrefix(rs[i:]) {
-			inURL = true
-		}
-		switch r {
-		case '&':
-			b.WriteString("&amp;")
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '`':
-			if inURL {
-				b.WriteRune(backtickLookalike)
-				continue
+	last := 0 // start of the run not yet copied
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, w := utf8.DecodeRuneInString(s[i:])
+			if inURL && unicode.IsSpace(r) {
+				inURL = false
 			}
-			if j := closingBacktick(rs, i); j > 0 {
-				b.WriteRune('`')
-				for _, c := range rs[i+1 : j] {
-					switch c {
-					case '&':
-						b.WriteString("&amp;")
-					case '<':
-						b.WriteString("&lt;")
-					case '>':
-						b.WriteString("&gt;")
-					default:
-						b.WriteRune(c)
+			i += w
+			continue
+		}
+		switch c {
+		case ' ', '\t', '\n', '\r', '\v', '\f':
+			inURL = false
+		case 'h', 'H':
+			if !inURL && atWordStart(s, i) && hasURLPrefix(s[i:]) {
+				inURL = true
+			}
+		case '&', '<', '>':
+			b.WriteString(s[last:i])
+			b.WriteString(entity(c))
+			last = i + 1
+		case '`':
+			b.WriteString(s[last:i])
+			if !inURL {
+				if j := closingBacktick(s, i); j > 0 {
+					b.WriteByte('`')
+					for k := i + 1; k < j; k++ {
+						if e := entity(s[k]); e != "" {
+							b.WriteString(e)
+						} else {
+							b.WriteByte(s[k])
+						}
 					}
+					b.WriteByte('`')
+					i = j + 1
+					last = i
+					continue
 				}
-				b.WriteRune('`')
-				i = j
-				continue
 			}
 			b.WriteRune(backtickLookalike)
+			last = i + 1
 		case '*', '_', '~':
-			if inURL || !activeMarker(rs, i) {
-				b.WriteRune(r)
-				continue
+			if !inURL && activeMarker(s, i) {
+				b.WriteString(s[last:i])
+				b.WriteRune(lookalike(c))
+				last = i + 1
 			}
-			switch r {
-			case '*':
-				b.WriteRune(asteriskLookalike)
-			case '_':
-				b.WriteRune(underscoreLookalike)
-			default:
-				b.WriteRune(tildeLookalike)
-			}
-		default:
-			b.WriteRune(r)
 		}
+		i++
 	}
+	b.WriteString(s[last:])
 	return b.String()
+}
+
+// entity returns the escape of &, < and >, or "".
+func entity(c byte) string {
+	switch c {
+	case '&':
+		return "&amp;"
+	case '<':
+		return "&lt;"
+	case '>':
+		return "&gt;"
+	}
+	return ""
+}
+
+func lookalike(c byte) rune {
+	switch c {
+	case '*':
+		return asteriskLookalike
+	case '_':
+		return underscoreLookalike
+	default:
+		return tildeLookalike
+	}
 }
 
 // needsEscape reports whether s contains any character escapeMrkdwn changes.
@@ -100,47 +120,41 @@ func needsEscape(s string) bool {
 	return strings.ContainsAny(s, "&<>`*_~")
 }
 
-func atWordStart(rs []rune, i int) bool {
-	return i == 0 || unicode.IsSpace(rs[i-1]) || strings.ContainsRune("([\"'“", rs[i-1])
+func atWordStart(s string, i int) bool {
+	if i == 0 {
+		return true
+	}
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	return unicode.IsSpace(r) || strings.ContainsRune("([\"'“", r)
 }
 
-func hasURLPrefix(rs []rune) bool {
-	const maxPrefix = len("https://")
-	n := min(len(rs), maxPrefix)
-	p := strings.ToLower(string(rs[:n]))
-	return strings.HasPrefix(p, "https://") || strings.HasPrefix(p, "http://")
+func hasURLPrefix(s string) bool {
+	return len(s) >= 8 && strings.EqualFold(s[:8], "https://") || len(s) >= 7 && strings.EqualFold(s[:7], "http://")
 }
 
 // closingBacktick returns the index of the backtick closing the code span
 // opened at i, or -1 when there is none on the same line or the span would
 // be empty.
-func closingBacktick(rs []rune, i int) int {
-	for j := i + 1; j < len(rs); j++ {
-		switch rs[j] {
-		case '\n':
-			return -1
-		case '`':
-			if j == i+1 {
-				return -1
-			}
-			return j
-		}
+func closingBacktick(s string, i int) int {
+	j := strings.IndexAny(s[i+1:], "`\n")
+	if j <= 0 || s[i+1+j] == '\n' {
+		return -1
 	}
-	return -1
+	return i + 1 + j
 }
 
 // activeMarker reports whether the formatting character at i could open or
 // close a span: it opens when it follows the start, a space or punctuation
 // and precedes a non-space; it closes when it follows a non-space and
 // precedes the end, a space or punctuation.
-func activeMarker(rs []rune, i int) bool {
-	start, end := i == 0, i == len(rs)-1
+func activeMarker(s string, i int) bool {
+	start, end := i == 0, i == len(s)-1
 	var prev, next rune
 	if !start {
-		prev = rs[i-1]
+		prev, _ = utf8.DecodeLastRuneInString(s[:i])
 	}
 	if !end {
-		next = rs[i+1]
+		next, _ = utf8.DecodeRuneInString(s[i+1:])
 	}
 	canOpen := (start || unicode.IsSpace(prev) || isPunct(prev)) && !end && !unicode.IsSpace(next)
 	canClose := (end || unicode.IsSpace(next) || isPunct(next)) && !start && !unicode.IsSpace(prev)
@@ -151,15 +165,16 @@ func isPunct(r rune) bool { return unicode.IsPunct(r) || unicode.IsSymbol(r) }
 
 // escapeLinkURL returns u ready for <url|label> markup, or "" when u is not
 // an http(s) address (no javascript: or slack:// links from article data).
-func escapeLinkURL(u string) string {
-	u = strings.TrimSpace(u)
-	lu := strings.ToLower(u)
-	if !strings.HasPrefix(lu, "https://") && !strings.HasPrefix(lu, "http://") {
+func escapeLinkURL(raw string) string {
+	raw = strings.TrimSpace(raw)
+	if len(raw) > maxLinkURL {
 		return ""
 	}
-	if len(u) > maxLinkURL {
+	pu, err := url.Parse(raw)
+	if err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" {
 		return ""
 	}
+	u := pu.String()
 	var b strings.Builder
 	for i := 0; i < len(u); i++ {
 		switch c := u[i]; c {

@@ -83,7 +83,7 @@ func RenderMessages(r commands.Response, max int) []Message {
 	curBlocks := 0
 	var rest []part
 	for i, p := range ps {
-		if curBlocks+len(p.blocks) > budget && curBlocks > 0 {
+		if curBlocks+p.size() > budget && curBlocks > 0 {
 			if len(groups)+1 == max {
 				rest = ps[i:]
 				break
@@ -92,7 +92,7 @@ func RenderMessages(r commands.Response, max int) []Message {
 			cur, curBlocks = nil, 0
 		}
 		cur = append(cur, p)
-		curBlocks += len(p.blocks)
+		curBlocks += p.size()
 	}
 	groups = append(groups, cur)
 
@@ -104,7 +104,7 @@ func RenderMessages(r commands.Response, max int) []Message {
 			blocks = append(blocks, contextBlock(continuedLine(title, gi+1, len(groups))))
 		}
 		for _, p := range g {
-			blocks = append(blocks, p.blocks...)
+			blocks = append(blocks, p.render()...)
 		}
 		if gi == len(groups)-1 && len(rest) > 0 {
 			blocks = append(blocks, contextBlock(escapeMrkdwn(omittedNotice(r.Kind, rest))))
@@ -156,11 +156,29 @@ func withNotice(m Message, notice string) Message {
 }
 
 // part is a run of blocks that must stay in one message: a fact line and
-// its citations, a section, a divider.
+// its citations, a section, a divider. Fact lines are rendered only when
+// they are shown, so that a long answer costs only what fits.
 type part struct {
 	blocks []slack.Block
+	// item, when set, is rendered on demand into n blocks.
+	item *commands.Item
+	n    int
 	// items is the number of facts the part shows, for the omitted notice.
 	items int
+}
+
+func (p part) size() int {
+	if p.item != nil {
+		return p.n
+	}
+	return len(p.blocks)
+}
+
+func (p part) render() []slack.Block {
+	if p.item != nil {
+		return itemBlocks(*p.item)
+	}
+	return p.blocks
 }
 
 // parts turns a response into its blocks, in order.
@@ -197,11 +215,11 @@ func parts(r commands.Response) []part {
 				}
 			}
 			if more := strings.TrimSpace(b.More); more != "" {
-				ps = append(ps, part{blocks: []slack.Block{contextBlock(truncateText(escapeMrkdwn(more), MaxTextObject))}})
+				ps = append(ps, part{blocks: []slack.Block{contextBlock(truncateText(escapeMrkdwn(clip(more, MaxTextObject)), MaxTextObject))}})
 			}
 		case commands.BlockContext:
 			if t := strings.TrimSpace(b.Text); t != "" {
-				ps = append(ps, part{blocks: []slack.Block{contextBlock(truncateText(escapeMrkdwn(t), MaxTextObject))}})
+				ps = append(ps, part{blocks: []slack.Block{contextBlock(truncateText(escapeMrkdwn(clip(t, MaxTextObject)), MaxTextObject))}})
 			}
 		case commands.BlockDivider:
 			ps = append(ps, part{blocks: []slack.Block{slack.NewDividerBlock()}})
@@ -221,13 +239,28 @@ func parts(r commands.Response) []part {
 	return ps
 }
 
-// itemPart renders one fact: a section with the bold label, the line and
-// its notes, then a context block with its citations.
+// itemPart plans one fact: a section, and a context block when it has
+// citations to show.
 func itemPart(it commands.Item) (part, bool) {
-	label, text := strings.TrimSpace(it.Label), strings.TrimSpace(it.Text)
-	if label == "" && text == "" {
+	if strings.TrimSpace(it.Label) == "" && strings.TrimSpace(it.Text) == "" {
 		return part{}, false
 	}
+	n := 1
+	for _, c := range it.Citations {
+		if strings.TrimSpace(c.Title) != "" || strings.TrimSpace(c.ArticleID) != "" || strings.TrimSpace(c.Quote) != "" {
+			n = 2
+			break
+		}
+	}
+	return part{item: &it, n: n, items: 1}, true
+}
+
+// itemBlocks renders one fact: a section with the bold label, the line and
+// its notes, then a context block with its citations.
+func itemBlocks(it commands.Item) []slack.Block {
+	// Escaping never shortens text, so anything past the section limit will
+	// be cut anyway: clip before escaping.
+	label, text := clip(strings.TrimSpace(it.Label), MaxSectionText), clip(strings.TrimSpace(it.Text), MaxSectionText)
 	var b strings.Builder
 	if label != "" {
 		b.WriteString("*")
@@ -239,16 +272,19 @@ func itemPart(it commands.Item) (part, bool) {
 	}
 	b.WriteString(escapeMrkdwn(text))
 	for _, n := range it.Notes {
+		if b.Len() > 4*MaxSectionText {
+			break
+		}
 		if n = strings.TrimSpace(n); n != "" {
 			b.WriteString("\n      ◦ ")
-			b.WriteString(escapeMrkdwn(n))
+			b.WriteString(escapeMrkdwn(clip(n, MaxSectionText)))
 		}
 	}
-	p := part{blocks: []slack.Block{sectionBlock(truncateText(b.String(), MaxSectionText))}, items: 1}
+	blocks := []slack.Block{sectionBlock(truncateText(b.String(), MaxSectionText))}
 	if c := citationsBlock(it.Citations); c != nil {
-		p.blocks = append(p.blocks, c)
+		blocks = append(blocks, c)
 	}
-	return p, true
+	return blocks
 }
 
 // citationsBlock returns a context block with one element per citation, or
@@ -371,7 +407,24 @@ func fallback(r commands.Response) string {
 	if t == "" {
 		t = "briefbot has no answer to show."
 	}
-	return truncateText(escapeMrkdwn(t), MaxFallbackText)
+	return truncateText(escapeMrkdwn(clip(t, MaxFallbackText)), MaxFallbackText)
+}
+
+// clip returns at most the first n+1 characters of s: enough for a later
+// truncateText to n to cut visibly, without escaping text that cannot be
+// shown.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	count := 0
+	for i := range s {
+		if count == n+1 {
+			return s[:i]
+		}
+		count++
+	}
+	return s
 }
 
 func continuedLine(title string, n, of int) string {

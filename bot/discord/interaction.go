@@ -1,9 +1,7 @@
 package discord
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -32,6 +30,38 @@ const (
 	maxPrefix = 100
 )
 
+// wireInteraction is the part of an interaction payload briefbot reads,
+// decoded in one pass (discordgo's own decoder parses the payload twice).
+type wireInteraction struct {
+	ID        string                    `json:"id"`
+	AppID     string                    `json:"application_id"`
+	Type      discordgo.InteractionType `json:"type"`
+	Token     string                    `json:"token"`
+	GuildID   string                    `json:"guild_id"`
+	ChannelID string                    `json:"channel_id"`
+	Locale    discordgo.Locale          `json:"locale"`
+	Member    *wireMember               `json:"member"`
+	User      *wireUser                 `json:"user"`
+	Data      *wireData                 `json:"data"`
+}
+
+type wireMember struct {
+	User        *wireUser `json:"user"`
+	Roles       []string  `json:"roles"`
+	Permissions int64     `json:"permissions,string"`
+}
+
+type wireUser struct {
+	ID string `json:"id"`
+}
+
+type wireData struct {
+	ID      string                                               `json:"id"`
+	Name    string                                               `json:"name"`
+	Type    discordgo.ApplicationCommandType                     `json:"type"`
+	Options []*discordgo.ApplicationCommandInteractionDataOption `json:"options"`
+}
+
 // DecodeInteraction reads an interaction payload. It accepts the types
 // briefbot answers (ping, command, autocomplete) and rejects anything else,
 // and everything malformed, with an error.
@@ -39,13 +69,26 @@ func DecodeInteraction(body []byte) (*discordgo.Interaction, error) {
 	if len(body) > MaxInteractionBody {
 		return nil, fmt.Errorf("interaction of %d bytes exceeds the limit of %d", len(body), MaxInteractionBody)
 	}
-	var i discordgo.Interaction
-	if err := json.Unmarshal(body, &i); err != nil {
+	var w wireInteraction
+	if err := decodeWire(body, &w); err != nil {
 		return nil, fmt.Errorf("decoding the interaction: %w", err)
+	}
+	i := &discordgo.Interaction{
+		ID: w.ID, AppID: w.AppID, Type: w.Type, Token: w.Token,
+		GuildID: w.GuildID, ChannelID: w.ChannelID, Locale: w.Locale,
+	}
+	if w.Member != nil {
+		i.Member = &discordgo.Member{Roles: w.Member.Roles, Permissions: w.Member.Permissions}
+		if w.Member.User != nil {
+			i.Member.User = &discordgo.User{ID: w.Member.User.ID}
+		}
+	}
+	if w.User != nil {
+		i.User = &discordgo.User{ID: w.User.ID}
 	}
 	switch i.Type {
 	case discordgo.InteractionPing:
-		return &i, nil
+		return i, nil
 	case discordgo.InteractionApplicationCommand, discordgo.InteractionApplicationCommandAutocomplete:
 	default:
 		return nil, fmt.Errorf("unsupported interaction type %d", i.Type)
@@ -53,10 +96,11 @@ func DecodeInteraction(body []byte) (*discordgo.Interaction, error) {
 	if i.ID == "" || i.Token == "" {
 		return nil, errors.New("the interaction has no id or token")
 	}
-	if _, ok := i.Data.(discordgo.ApplicationCommandInteractionData); !ok {
+	if w.Data == nil {
 		return nil, errors.New("the interaction has no command data")
 	}
-	return &i, nil
+	i.Data = discordgo.ApplicationCommandInteractionData{ID: w.Data.ID, Name: w.Data.Name, CommandType: w.Data.Type, Options: w.Data.Options}
+	return i, nil
 }
 
 // invocation is the subcommand an interaction names, with its options.
@@ -520,16 +564,4 @@ func (p *Platform) autocomplete(ctx context.Context, i *discordgo.Interaction) *
 		}
 	}
 	return resp
-}
-
-// encodeJSON marshals v without escaping HTML characters (Discord reads
-// the JSON, not a browser).
-func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }

@@ -457,7 +457,20 @@ func linkURL(u string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(u, "(", "%28"), ")", "%29")
 }
 
+// oneLine collapses runs of white space, newlines included, into one space.
 func oneLine(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f' || c >= 0x80 ||
+			(c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' ')) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
 	return strings.Join(strings.Fields(s), " ")
 }
 

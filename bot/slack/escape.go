@@ -170,12 +170,19 @@ func escapeLinkURL(raw string) string {
 	if len(raw) > maxLinkURL {
 		return ""
 	}
-	pu, err := url.Parse(raw)
-	if err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" {
-		return ""
+	u, ok := simpleURL(raw)
+	if !ok {
+		pu, err := url.Parse(raw)
+		if err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" {
+			return ""
+		}
+		u = pu.String()
 	}
-	u := pu.String()
+	if !strings.ContainsAny(u, "|<> &") && strings.IndexFunc(u, func(r rune) bool { return r < 0x20 || r == 0x7f }) < 0 {
+		return u
+	}
 	var b strings.Builder
+	b.Grow(len(u) + 16)
 	for i := 0; i < len(u); i++ {
 		switch c := u[i]; c {
 		case '|':
@@ -198,6 +205,40 @@ func escapeLinkURL(raw string) string {
 	return b.String()
 }
 
+// simpleURL accepts the common address without a full parse: a lowercase
+// http(s) scheme, a host of letters, digits, dots and hyphens with an
+// optional port, then printable ASCII without spaces.
+func simpleURL(s string) (string, bool) {
+	var rest string
+	switch {
+	case strings.HasPrefix(s, "https://"):
+		rest = s[len("https://"):]
+	case strings.HasPrefix(s, "http://"):
+		rest = s[len("http://"):]
+	default:
+		return "", false
+	}
+	hostEnd := strings.IndexAny(rest, "/?#")
+	if hostEnd < 0 {
+		hostEnd = len(rest)
+	}
+	if hostEnd == 0 {
+		return "", false
+	}
+	for i := 0; i < hostEnd; i++ {
+		c := rest[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '-' || c == ':') {
+			return "", false
+		}
+	}
+	for i := hostEnd; i < len(rest); i++ {
+		if c := rest[i]; c <= ' ' || c >= 0x7f {
+			return "", false
+		}
+	}
+	return s, true
+}
+
 // link returns mrkdwn for a link with an escaped label, or the escaped label
 // alone when the address is unusable.
 func link(url, label string) string {
@@ -215,6 +256,9 @@ func link(url, label string) string {
 // than the number of characters.
 func textLen(s string) int {
 	n := 0
+	if isASCII(s) {
+		return len(s)
+	}
 	for _, r := range s {
 		if utf16.RuneLen(r) == 2 {
 			n += 2
@@ -225,11 +269,26 @@ func textLen(s string) int {
 	return n
 }
 
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// fits reports whether s is at most limit UTF-16 units long; a string of at
+// most limit bytes always is.
+func fits(s string, limit int) bool {
+	return len(s) <= limit || textLen(s) <= limit
+}
+
 // truncateText shortens s to at most limit UTF-16 units, ending in "…" when
 // it cut something. It never cuts inside an &entity; it cuts after a space
 // when one is near.
 func truncateText(s string, limit int) string {
-	if textLen(s) <= limit {
+	if fits(s, limit) {
 		return s
 	}
 	cut := cutPoint(s, limit-1, false)
@@ -240,7 +299,7 @@ func truncateText(s string, limit int) string {
 // line breaks, then spaces; it never splits an &entity or a character.
 func splitText(s string, limit int) []string {
 	var out []string
-	for textLen(s) > limit {
+	for !fits(s, limit) {
 		cut := cutPoint(s, limit, true)
 		piece := strings.TrimRightFunc(s[:cut], unicode.IsSpace)
 		if piece != "" {

@@ -95,7 +95,9 @@ func FuzzRender(f *testing.F) {
 			Sources: []commands.Source{{Title: title, URL: link}, {Label: label}},
 			Thread:  []commands.Response{{Title: text, Blocks: []commands.Block{{Type: commands.BlockSection, Text: title}}}},
 		}
-		checkLimits(t, renderWithThread(r, MaxAnswerMessages))
+		msgs := renderWithThread(r, MaxAnswerMessages)
+		checkLimits(t, msgs)
+		checkEncoding(t, msgs)
 		checkLimits(t, renderWithThread(r, MaxPostMessages))
 	})
 }

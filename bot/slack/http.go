@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -52,7 +51,7 @@ func (p *Platform) CommandHandler(h commands.Handler) http.Handler {
 			http.Error(w, "invalid request signature", http.StatusUnauthorized)
 			return
 		}
-		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/x-www-form-urlencoded" {
+		if !isForm(r.Header.Get("Content-Type")) {
 			http.Error(w, "slash commands must be application/x-www-form-urlencoded", http.StatusUnsupportedMediaType)
 			return
 		}
@@ -73,13 +72,22 @@ func (p *Platform) CommandHandler(h commands.Handler) http.Handler {
 	})
 }
 
+// isForm reports whether a Content-Type is a URL-encoded form.
+func isForm(ct string) bool {
+	if ct == "application/x-www-form-urlencoded" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "application/x-www-form-urlencoded"
+}
+
 // writeReply writes an inline answer (or an empty 200 acknowledgement).
 func writeReply(w http.ResponseWriter, rep *reply) error {
 	if rep == nil {
 		w.WriteHeader(http.StatusOK)
 		return nil
 	}
-	b, err := json.Marshal(rep)
+	b, err := encodeReply(rep)
 	if err != nil {
 		// Nothing in a rendered message can fail to encode; acknowledge so
 		// that Slack does not show a timeout, and report it.

@@ -3,6 +3,7 @@ package slack
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -291,23 +292,31 @@ func itemBlocks(it commands.Item) []slack.Block {
 // nil when there are none.
 func citationsBlock(cs []commands.Citation) slack.Block {
 	var elems []slack.MixedElement
-	seen := map[string]bool{}
+	var seen []string
+	dup := func(t string) bool {
+		for _, s := range seen {
+			if s == t {
+				return true
+			}
+		}
+		return false
+	}
 	for i, c := range cs {
 		text := citationText(c)
-		if text == "" || seen[text] {
+		if text == "" || dup(text) {
 			continue
 		}
 		if len(elems) == MaxContextElements-1 && len(cs)-i > 1 {
 			rest := 0
 			for _, c2 := range cs[i:] {
-				if t := citationText(c2); t != "" && !seen[t] {
+				if t := citationText(c2); t != "" && !dup(t) {
 					rest++
 				}
 			}
 			elems = append(elems, mrkdwn(fmt.Sprintf("+%d more %s", rest, plural(rest, "source", "sources"))))
 			break
 		}
-		seen[text] = true
+		seen = append(seen, text)
 		elems = append(elems, mrkdwn(text))
 	}
 	if len(elems) == 0 {
@@ -330,7 +339,7 @@ func citationText(c commands.Citation) string {
 	title = shorten(title, maxTitle)
 	date := ""
 	if !c.Published.IsZero() {
-		date = ", " + c.Published.UTC().Format("2 Jan 2006")
+		date = ", " + formatDate(c.Published)
 	}
 	q := ""
 	if quote != "" {
@@ -343,7 +352,7 @@ func citationText(c commands.Citation) string {
 	if title != "" {
 		src = link(c.URL, title) + date
 	}
-	if t := q + src; textLen(t) <= MaxTextObject {
+	if t := q + src; fits(t, MaxTextObject) {
 		return t
 	}
 	// Too long with the link: drop the link markup, which cannot be cut.
@@ -376,9 +385,9 @@ func sourcesBlock(ss []commands.Source) slack.Block {
 		}
 		text := link(s.URL, shorten(name, maxTitle))
 		if !s.Published.IsZero() {
-			text += ", " + s.Published.UTC().Format("2 Jan 2006")
+			text += ", " + formatDate(s.Published)
 		}
-		if textLen(text) > MaxTextObject {
+		if !fits(text, MaxTextObject) {
 			text = truncateText(escapeMrkdwn(name), MaxTextObject)
 		}
 		elems = append(elems, mrkdwn(text))
@@ -497,7 +506,7 @@ func mrkdwn(text string) *slack.TextBlockObject {
 
 // shorten cuts s to at most n UTF-16 units, ending in "…" when it cut.
 func shorten(s string, n int) string {
-	if textLen(s) <= n {
+	if fits(s, n) {
 		return s
 	}
 	units := 0
@@ -512,6 +521,12 @@ func shorten(s string, n int) string {
 		units += w
 	}
 	return s
+}
+
+// formatDate writes a date as "19 Apr 2024".
+func formatDate(t time.Time) string {
+	var buf [16]byte
+	return string(t.UTC().AppendFormat(buf[:0], "2 Jan 2006"))
 }
 
 func plural(n int, one, many string) string {

@@ -234,3 +234,56 @@ func TestSplitTextKeepsEntitiesWhole(t *testing.T) {
 		}
 	}
 }
+
+// equalJSON reports whether two JSON documents hold the same value.
+func equalJSON(t testing.TB, a, b []byte) bool {
+	t.Helper()
+	var va, vb any
+	if err := json.Unmarshal(a, &va); err != nil {
+		t.Fatalf("invalid JSON %s: %v", a, err)
+	}
+	if err := json.Unmarshal(b, &vb); err != nil {
+		t.Fatalf("invalid JSON %s: %v", b, err)
+	}
+	ja, _ := json.Marshal(va)
+	jb, _ := json.Marshal(vb)
+	return bytes.Equal(ja, jb)
+}
+
+// checkEncoding fails when the fast encoder disagrees with encoding/json.
+func checkEncoding(t testing.TB, msgs []Message) {
+	t.Helper()
+	for _, m := range msgs {
+		rep := replyOf(m, "in_channel")
+		fast, err := encodeReply(rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow, err := json.Marshal(rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !equalJSON(t, fast, slow) {
+			t.Fatalf("fast encoding differs:\nfast %s\nslow %s", fast, slow)
+		}
+		ack, err := encodeEnvelopeAck("env-1", rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(map[string]any{"envelope_id": "env-1", "payload": rep})
+		if !equalJSON(t, ack, want) {
+			t.Fatalf("ack encoding differs:\nfast %s\nslow %s", ack, want)
+		}
+	}
+}
+
+func TestEncodeMatchesEncodingJSON(t *testing.T) {
+	for _, r := range []commands.Response{meetingsResponse(), statusResponse(), timelineResponse(), helpResponse(), errorResponse(), digestResponse(), manyFactsResponse(120)} {
+		checkEncoding(t, renderWithThread(r, MaxAnswerMessages))
+	}
+	weird := Message{Text: "a\"b\\c\n\t\x01\u2028\u2029\xff<&>", Blocks: []slack.Block{
+		slack.NewSectionBlock(nil, []*slack.TextBlockObject{mrkdwn("field")}, nil), // falls back to encoding/json
+		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "é😀\x7f", true, true)),
+	}}
+	checkEncoding(t, []Message{weird})
+}

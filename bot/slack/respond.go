@@ -29,7 +29,7 @@ func (p *Platform) respondAll(ctx context.Context, inv invocation, msgs []Messag
 	deadline := inv.received.Add(ResponseURLLifetime)
 	uses := 0
 	for i, m := range msgs {
-		body, err := json.Marshal(replyOf(m, responseType))
+		body, err := encodeReply(replyOf(m, responseType))
 		if err != nil {
 			p.log.Error("slack: encoding an answer failed", "err", err)
 			return

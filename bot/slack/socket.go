@@ -257,7 +257,7 @@ func (p *Platform) socketCommand(ctx context.Context, h commands.Handler, sc *so
 		if rep == nil {
 			return sc.ack(id, nil)
 		}
-		b, err := json.Marshal(socketmode.Response{EnvelopeID: id, Payload: rep})
+		b, err := encodeEnvelopeAck(id, rep)
 		if err != nil || len(b) >= MaxSocketAck {
 			if err := sc.ack(id, nil); err != nil {
 				return err

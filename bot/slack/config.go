@@ -202,7 +202,7 @@ type Platform struct {
 	admins map[string]bool
 	table  []commands.Spec
 	slots  chan struct{}
-	bg     sync.WaitGroup
+	bg     tracker
 	pacer  pacer
 	sleep  func(ctx context.Context, d time.Duration) error
 }
@@ -294,6 +294,47 @@ func (p *Platform) redact(s string) string {
 		}
 	}
 	return s
+}
+
+// tracker counts background deliveries. Unlike sync.WaitGroup it may start
+// new work while Wait is waiting (an HTTP request can still arrive during
+// shutdown).
+type tracker struct {
+	mu   sync.Mutex
+	n    int
+	idle *sync.Cond
+}
+
+// Go runs f in a goroutine and counts it until it returns.
+func (t *tracker) Go(f func()) {
+	t.mu.Lock()
+	t.n++
+	t.mu.Unlock()
+	go func() {
+		defer t.done()
+		f()
+	}()
+}
+
+func (t *tracker) done() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.n--
+	if t.n == 0 && t.idle != nil {
+		t.idle.Broadcast()
+	}
+}
+
+// Wait returns when no counted goroutine is running.
+func (t *tracker) Wait() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.idle == nil {
+		t.idle = sync.NewCond(&t.mu)
+	}
+	for t.n > 0 {
+		t.idle.Wait()
+	}
 }
 
 // sleepCtx waits for d or until ctx ends.

@@ -443,3 +443,58 @@ func TestHTTPBodyLimitConfigurable(t *testing.T) {
 		t.Fatalf("status %d, want 413", resp.StatusCode)
 	}
 }
+
+func TestHTTPThreadPartsFollowThroughResponseURL(t *testing.T) {
+	now := time.Unix(1714000000, 0)
+	ru := newFakeResponseURL(t)
+	p, _ := newTestPlatform(t, Config{Clock: fixedClock(now), ResponseURLAllow: []string{ru.srv.URL + "/"}})
+	srv := commandServer(t, p, commands.HandlerFunc(func(ctx context.Context, req commands.Request) (commands.Response, error) {
+		return digestResponse(), nil
+	}))
+	resp, err := http.DefaultClient.Do(signedRequest(t, srv.URL+CommandsPath, testSecret, now.Unix(), slashForm("digest preview", ru.url())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := decodeReply(t, resp)
+	if m["response_type"] != "ephemeral" { // digest preview is ephemeral in the table
+		t.Fatalf("response_type %v", m["response_type"])
+	}
+	p.bg.Wait()
+	posts := ru.all()
+	if len(posts) != 1 || posts[0]["response_type"] != "ephemeral" || !strings.Contains(fmt.Sprint(posts[0]), "Earlier items") {
+		t.Fatalf("thread part posts %v", posts)
+	}
+}
+
+func TestServeWaitsForSlowAnswers(t *testing.T) {
+	now := time.Now()
+	ru := newFakeResponseURL(t)
+	p, _ := newTestPlatform(t, Config{Clock: fixedClock(now), AnswerBudget: 20 * time.Millisecond, ResponseURLAllow: []string{ru.srv.URL + "/"}})
+	release := make(chan struct{})
+	h := commands.HandlerFunc(func(ctx context.Context, req commands.Request) (commands.Response, error) {
+		<-release
+		return timelineResponse(), nil
+	})
+	srv := commandServer(t, p, h)
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- p.Serve(ctx, h) }()
+	resp, err := http.DefaultClient.Do(signedRequest(t, srv.URL+CommandsPath, testSecret, now.Unix(), slashForm("timeline", ru.url())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cancel()
+	select {
+	case err := <-served:
+		t.Fatalf("Serve returned (%v) while an answer was still being computed", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	if err := <-served; err != nil {
+		t.Fatal(err)
+	}
+	if n := len(ru.all()); n != 1 {
+		t.Fatalf("%d posts after Serve returned, want 1", n)
+	}
+}

@@ -72,6 +72,11 @@ func (p *Platform) Post(ctx context.Context, channel string, r commands.Response
 			Err: fmt.Errorf("%q is not a Slack channel id", shorten(channel, 40))}
 	}
 	msgs := renderWithThread(r, MaxPostMessages)
+	// Slack has no idempotency key for chat.postMessage; the delivery nonce
+	// is logged so that a duplicate can be traced to its delivery.
+	if nonce := bot.PostOptionsFrom(ctx).Nonce; nonce != "" {
+		p.log.Debug("slack: posting", "channel", channel, "nonce", nonce, "messages", len(msgs))
+	}
 	var ref bot.MessageRef
 	for i, m := range msgs {
 		ts, err := p.postOne(ctx, channel, m, ref.ID)

@@ -61,7 +61,7 @@ const (
 
 // DefaultResponseURLAllow is where response_url posts may go unless the
 // configuration says otherwise.
-var defaultResponseURLAllow = []string{"https://hooks.slack.com/"}
+const DefaultResponseURLAllow = "https://hooks.slack.com/"
 
 // Config is the adapter's configuration, as plain values. Zero values take
 // the defaults above.
@@ -183,7 +183,7 @@ func (c Config) withDefaults() Config {
 		c.Clock = briefings.SystemClock{}
 	}
 	if len(c.ResponseURLAllow) == 0 {
-		c.ResponseURLAllow = defaultResponseURLAllow
+		c.ResponseURLAllow = []string{DefaultResponseURLAllow}
 	}
 	if c.ReconnectMaxDelay < c.ReconnectMinDelay {
 		c.ReconnectMaxDelay = c.ReconnectMinDelay

@@ -18,8 +18,6 @@ const (
 	maxFormFields = 48
 	// maxIDLen bounds team, channel, user and similar ids.
 	maxIDLen = 64
-	// maxNameLen bounds names (team domain, channel and user names).
-	maxNameLen = 256
 	// maxURLLen bounds response_url.
 	maxURLLen = 1024
 	// maxTextBytes bounds the command text: commands.MaxCommandText
@@ -27,15 +25,86 @@ const (
 	maxTextBytes = 4 * commands.MaxCommandText
 )
 
+// formField describes a slash command field the adapter reads: its name,
+// its longest value, and whether it is a Slack id.
+func formField(idx int) (name string, limit int, id bool) {
+	switch idx {
+	case 0:
+		return "team_id", maxIDLen, true
+	case 1:
+		return "channel_id", maxIDLen, true
+	case 2:
+		return "user_id", maxIDLen, true
+	case 3:
+		return "command", maxIDLen, false
+	case 4:
+		return "text", maxTextBytes, false
+	case 5:
+		return "response_url", maxURLLen, false
+	case 6:
+		return "enterprise_id", maxIDLen, true
+	default:
+		return "api_app_id", maxIDLen, true
+	}
+}
+
+// setField stores a decoded field.
+func setField(sc *slack.SlashCommand, idx int, v string) {
+	switch idx {
+	case 0:
+		sc.TeamID = v
+	case 1:
+		sc.ChannelID = v
+	case 2:
+		sc.UserID = v
+	case 3:
+		sc.Command = v
+	case 4:
+		sc.Text = v
+	case 5:
+		sc.ResponseURL = v
+	case 6:
+		sc.EnterpriseID = v
+	default:
+		sc.APIAppID = v
+	}
+}
+
+// fieldIndex returns the index of a used field (see formField), or -1; the
+// fields Slack sends that the adapter does not use (token, names,
+// trigger_id, …) are only bounded, not decoded.
+func fieldIndex(key []byte) int {
+	switch string(key) {
+	case "team_id":
+		return 0
+	case "channel_id":
+		return 1
+	case "user_id":
+		return 2
+	case "command":
+		return 3
+	case "text":
+		return 4
+	case "response_url":
+		return 5
+	case "enterprise_id":
+		return 6
+	case "api_app_id":
+		return 7
+	}
+	return -1
+}
+
 // parseSlashForm reads a verified application/x-www-form-urlencoded slash
 // command body. It is strict: malformed escapes, duplicate or oversized
 // fields, too many fields, ids with unexpected characters and invalid UTF-8
-// are refused with an error that says which field is wrong.
+// are refused with an error that says which field is wrong. Fields the
+// adapter does not use (the deprecated verification token among them) are
+// bounded but not decoded.
 func parseSlashForm(body []byte) (slack.SlashCommand, error) {
 	var sc slack.SlashCommand
-	seen := make(map[string]bool, 16)
+	var seen uint32
 	fields := 0
-	flag := ""
 	for len(body) > 0 {
 		var pair []byte
 		if i := bytes.IndexByte(body, '&'); i >= 0 {
@@ -51,74 +120,46 @@ func parseSlashForm(body []byte) (slack.SlashCommand, error) {
 			return sc, invalidForm("too many fields (more than %d)", maxFormFields)
 		}
 		k, v, _ := bytes.Cut(pair, []byte{'='})
-		key, err := unescape(k)
-		if err != nil {
-			return sc, invalidForm("malformed field name")
+		if len(k) > 3*maxIDLen || len(v) > 3*maxTextBytes {
+			return sc, invalidForm("field too long")
 		}
-		var dst *string
-		limit := maxIDLen
-		id := true
-		switch key {
-		case "token":
-			dst, limit, id = &sc.Token, maxNameLen, false
-		case "team_id":
-			dst = &sc.TeamID
-		case "team_domain":
-			dst, limit, id = &sc.TeamDomain, maxNameLen, false
-		case "enterprise_id":
-			dst = &sc.EnterpriseID
-		case "enterprise_name":
-			dst, limit, id = &sc.EnterpriseName, maxNameLen, false
-		case "channel_id":
-			dst = &sc.ChannelID
-		case "channel_name":
-			dst, limit, id = &sc.ChannelName, maxNameLen, false
-		case "user_id":
-			dst = &sc.UserID
-		case "user_name":
-			dst, limit, id = &sc.UserName, maxNameLen, false
-		case "command":
-			dst, limit, id = &sc.Command, maxIDLen, false
-		case "text":
-			dst, limit, id = &sc.Text, maxTextBytes, false
-		case "response_url":
-			dst, limit, id = &sc.ResponseURL, maxURLLen, false
-		case "trigger_id":
-			dst, limit, id = &sc.TriggerID, maxNameLen, false
-		case "api_app_id":
-			dst = &sc.APIAppID
-		case "is_enterprise_install":
-			dst, limit, id = &flag, 8, false
-		default:
-			if len(key) > maxIDLen {
-				return sc, invalidForm("field name too long")
+		idx := fieldIndex(k)
+		if idx < 0 {
+			if bytes.IndexByte(k, '%') >= 0 || bytes.IndexByte(k, '+') >= 0 {
+				key, err := unescape(k)
+				if err != nil {
+					return sc, invalidForm("malformed field name")
+				}
+				idx = fieldIndex([]byte(key))
 			}
-			continue
+			if idx < 0 {
+				continue
+			}
 		}
-		if seen[key] {
-			return sc, invalidForm("field %s appears twice", key)
+		name, limit, isIDField := formField(idx)
+		if seen&(1<<idx) != 0 {
+			return sc, invalidForm("field %s appears twice", name)
 		}
-		seen[key] = true
+		seen |= 1 << idx
 		// An escaped value is at most three times longer than the value.
 		if len(v) > 3*limit {
-			return sc, invalidForm("field %s is too long", key)
+			return sc, invalidForm("field %s is too long", name)
 		}
 		val, err := unescape(v)
 		if err != nil {
-			return sc, invalidForm("field %s is not properly escaped", key)
+			return sc, invalidForm("field %s is not properly escaped", name)
 		}
 		if len(val) > limit {
-			return sc, invalidForm("field %s is too long", key)
+			return sc, invalidForm("field %s is too long", name)
 		}
 		if !utf8.ValidString(val) {
-			return sc, invalidForm("field %s is not valid UTF-8", key)
+			return sc, invalidForm("field %s is not valid UTF-8", name)
 		}
-		if id && !isID(val) {
-			return sc, invalidForm("field %s is not a Slack id", key)
+		if isIDField && !isID(val) {
+			return sc, invalidForm("field %s is not a Slack id", name)
 		}
-		*dst = val
+		setField(&sc, idx, val)
 	}
-	sc.IsEnterpriseInstall = flag == "true"
 	for _, req := range []struct{ name, val string }{
 		{"team_id", sc.TeamID}, {"channel_id", sc.ChannelID}, {"user_id", sc.UserID}, {"command", sc.Command},
 	} {

@@ -24,10 +24,10 @@ const (
 	maxUsageHint          = 120
 )
 
-// Scopes are the bot scopes briefbot needs: commands for /brief, chat:write
-// to post digests, chat:write.public to post them in public channels the
-// bot was not invited to.
-var scopes = []string{"commands", "chat:write", "chat:write.public"}
+// Scopes returns the bot scopes briefbot needs: commands for /brief,
+// chat:write to post digests, chat:write.public to post them in public
+// channels the bot was not invited to.
+func Scopes() []string { return []string{"commands", "chat:write", "chat:write.public"} }
 
 // ManifestOptions choose what the app manifest says.
 type ManifestOptions struct {
@@ -106,7 +106,7 @@ func Manifest(opts ManifestOptions) (string, error) {
 	fmt.Fprintf(&b, "      usage_hint: %s\n", yamlString(hint))
 	b.WriteString("      should_escape: false\n")
 	b.WriteString("oauth_config:\n  scopes:\n    bot:\n")
-	for _, s := range scopes {
+	for _, s := range Scopes() {
 		fmt.Fprintf(&b, "      - %s\n", yamlString(s))
 	}
 	b.WriteString("settings:\n")

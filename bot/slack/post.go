@@ -15,47 +15,32 @@ import (
 	"github.com/briefbot/briefbot/commands"
 )
 
-// permanentErrors are chat.postMessage errors that retrying cannot fix: the
-// scheduler pauses the subscription and records the reason.
-var permanentErrors = map[string]bool{
-	"not_in_channel":                           true,
-	"channel_not_found":                        true,
-	"is_archived":                              true,
-	"token_revoked":                            true,
-	"token_expired":                            true,
-	"invalid_auth":                             true,
-	"not_authed":                               true,
-	"account_inactive":                         true,
-	"missing_scope":                            true,
-	"no_permission":                            true,
-	"access_denied":                            true,
-	"ekm_access_denied":                        true,
-	"team_access_not_granted":                  true,
-	"org_login_required":                       true,
-	"restricted_action":                        true,
-	"restricted_action_read_only_channel":      true,
-	"restricted_action_thread_only_channel":    true,
-	"restricted_action_non_threadable_channel": true,
-	"team_not_found":                           true,
-	"enterprise_is_restricted":                 true,
-	"invalid_blocks":                           true,
-	"invalid_blocks_format":                    true,
-	"msg_too_long":                             true,
-	"no_text":                                  true,
-	"too_many_attachments":                     true,
-	"invalid_arguments":                        true,
-	"channel_is_archived":                      true,
+// isPermanentError reports whether a chat.postMessage error is one that
+// retrying cannot fix: the scheduler pauses the subscription and records
+// the reason.
+func isPermanentError(code string) bool {
+	switch code {
+	case "not_in_channel", "channel_not_found", "is_archived", "token_revoked", "token_expired",
+		"invalid_auth", "not_authed", "account_inactive", "missing_scope", "no_permission",
+		"access_denied", "ekm_access_denied", "team_access_not_granted", "org_login_required",
+		"restricted_action", "restricted_action_read_only_channel",
+		"restricted_action_thread_only_channel", "restricted_action_non_threadable_channel",
+		"team_not_found", "enterprise_is_restricted", "invalid_blocks", "invalid_blocks_format",
+		"msg_too_long", "no_text", "too_many_attachments", "invalid_arguments",
+		"channel_is_archived":
+		return true
+	}
+	return false
 }
 
-// retryableErrors are chat.postMessage errors that may go away.
-var retryableErrors = map[string]bool{
-	"ratelimited":         true,
-	"rate_limited":        true,
-	"internal_error":      true,
-	"fatal_error":         true,
-	"service_unavailable": true,
-	"request_timeout":     true,
-	"team_added_to_org":   true,
+// isRetryableError reports whether a chat.postMessage error may go away.
+func isRetryableError(code string) bool {
+	switch code {
+	case "ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable",
+		"request_timeout", "team_added_to_org":
+		return true
+	}
+	return false
 }
 
 // Post sends r to a channel with chat.postMessage, for digests. A response
@@ -157,9 +142,9 @@ func (p *Platform) classify(ctx context.Context, err error) *bot.PostError {
 	case errors.As(err, &se):
 		pe.Reason = se.Err
 		switch {
-		case permanentErrors[se.Err]:
+		case isPermanentError(se.Err):
 			pe.Permanent = true
-		case retryableErrors[se.Err]:
+		case isRetryableError(se.Err):
 		default:
 			// An error we do not know: report it without retrying here.
 			pe.Reason = "unknown"

@@ -52,15 +52,26 @@ type retryAfterError struct {
 func (e *retryAfterError) Error() string { return e.err.Error() }
 func (e *retryAfterError) Unwrap() error { return e.err }
 
-// fatalOpenErrors are apps.connections.open errors that no retry can fix.
-var fatalOpenErrors = map[string]string{
-	"invalid_auth":           "the app-level token (SLACK_APP_TOKEN) was refused; create a new one under Basic Information → App-Level Tokens with the connections:write scope",
-	"not_authed":             "no app-level token was sent; set SLACK_APP_TOKEN",
-	"token_revoked":          "the app-level token (SLACK_APP_TOKEN) was revoked; create a new one under Basic Information → App-Level Tokens",
-	"account_inactive":       "the app-level token (SLACK_APP_TOKEN) belongs to a deactivated account or app",
-	"not_allowed_token_type": "SLACK_APP_TOKEN must be an app-level token (xapp-…) with the connections:write scope",
-	"missing_scope":          "the app-level token (SLACK_APP_TOKEN) lacks the connections:write scope",
-	"team_disabled":          "the workspace is disabled",
+// fatalOpenHint returns what to do about an apps.connections.open error
+// that no retry can fix, and whether the error is one.
+func fatalOpenHint(code string) (string, bool) {
+	switch code {
+	case "invalid_auth":
+		return "the app-level token (SLACK_APP_TOKEN) was refused; create a new one under Basic Information → App-Level Tokens with the connections:write scope", true
+	case "not_authed":
+		return "no app-level token was sent; set SLACK_APP_TOKEN", true
+	case "token_revoked":
+		return "the app-level token (SLACK_APP_TOKEN) was revoked; create a new one under Basic Information → App-Level Tokens", true
+	case "account_inactive":
+		return "the app-level token (SLACK_APP_TOKEN) belongs to a deactivated account or app", true
+	case "not_allowed_token_type":
+		return "SLACK_APP_TOKEN must be an app-level token (xapp-…) with the connections:write scope", true
+	case "missing_scope":
+		return "the app-level token (SLACK_APP_TOKEN) lacks the connections:write scope", true
+	case "team_disabled":
+		return "the workspace is disabled", true
+	}
+	return "", false
 }
 
 // runSocketMode keeps one Socket Mode connection open until ctx ends, with
@@ -285,7 +296,7 @@ func validSocketCommand(c slack.SlashCommand) bool {
 func (p *Platform) classifyOpen(err error) error {
 	var se slack.SlackErrorResponse
 	if errors.As(err, &se) {
-		if hint, ok := fatalOpenErrors[se.Err]; ok {
+		if hint, ok := fatalOpenHint(se.Err); ok {
 			return &fatalSocketError{reason: se.Err, hint: hint}
 		}
 		return fmt.Errorf("apps.connections.open: %s", shorten(se.Err, 64))

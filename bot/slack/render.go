@@ -337,29 +337,50 @@ func citationText(c commands.Citation) string {
 		return ""
 	}
 	title = shorten(title, maxTitle)
-	date := ""
+	quote = escapeMrkdwn(shorten(quote, MaxQuote))
+	var dateBuf [16]byte
+	var date []byte
 	if !c.Published.IsZero() {
-		date = ", " + formatDate(c.Published)
+		date = c.Published.UTC().AppendFormat(dateBuf[:0], "2 Jan 2006")
 	}
-	q := ""
-	if quote != "" {
-		q = "“" + escapeMrkdwn(shorten(quote, MaxQuote)) + "”"
-		if title != "" {
-			q += " — "
-		}
-	}
-	src := ""
+	u := ""
 	if title != "" {
-		src = link(c.URL, title) + date
+		u = escapeLinkURL(c.URL)
 	}
-	if t := q + src; fits(t, MaxTextObject) {
+	label := escapeMrkdwn(title)
+	write := func(withLink bool) string {
+		var b strings.Builder
+		b.Grow(len(quote) + len(u) + len(label) + len(date) + 24)
+		if quote != "" {
+			b.WriteString("“")
+			b.WriteString(quote)
+			b.WriteString("”")
+			if title != "" {
+				b.WriteString(" — ")
+			}
+		}
+		if title != "" {
+			if withLink && u != "" {
+				b.WriteString("<")
+				b.WriteString(u)
+				b.WriteString("|")
+				b.WriteString(strings.ReplaceAll(label, "|", "¦"))
+				b.WriteString(">")
+			} else {
+				b.WriteString(label)
+			}
+			if date != nil {
+				b.WriteString(", ")
+				b.Write(date)
+			}
+		}
+		return b.String()
+	}
+	if t := write(true); fits(t, MaxTextObject) {
 		return t
 	}
 	// Too long with the link: drop the link markup, which cannot be cut.
-	if title != "" {
-		src = escapeMrkdwn(title) + date
-	}
-	return truncateText(q+src, MaxTextObject)
+	return truncateText(write(false), MaxTextObject)
 }
 
 // sourcesBlock lists the articles behind an answer, or returns nil.

@@ -206,9 +206,13 @@ type Fact struct {
 	Scope string `json:"scope,omitempty"`
 	// Subject is what an agreement, demand, threat or statement is about.
 	Subject string `json:"subject,omitempty"`
-	// Condition is what the fact depends on ("in return for guarantees").
-	Condition string   `json:"condition,omitempty"`
-	Modality  Modality `json:"modality,omitempty"`
+	// Condition is what the fact depends on ("in return for guarantees");
+	// "none" when the text says it is unconditional.
+	Condition string `json:"condition,omitempty"`
+	// Attribution is who the text says reported the fact ("a State
+	// Department official", "diplomatic sources"), when not an actor.
+	Attribution string   `json:"attribution,omitempty"`
+	Modality    Modality `json:"modality,omitempty"`
 	// Summary is a one-line normalized statement of the fact.
 	Summary  string     `json:"summary"`
 	Evidence Evidence   `json:"evidence"`

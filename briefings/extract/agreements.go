@@ -45,6 +45,22 @@ func (x *extraction) agreementNP(s *sentence, from, maxGap int, signing bool) (n
 // transfer of ...", to the end of the clause, at most 16 words.
 func (x *extraction) npEnd(s *sentence, k int) int {
 	toks := s.toks
+	// "reached an agreement, as per an official, that the US would ...":
+	// the agreement is what the that-clause says.
+	if k < len(toks) && toks[k].low == "," {
+		for j := k + 1; j < len(toks) && j <= k+10; j++ {
+			if toks[j].low == "that" {
+				e := min(len(toks), j+22)
+				for m := j + 1; m < e; m++ {
+					if toks[m].low == "." || toks[m].low == ";" {
+						e = m
+						break
+					}
+				}
+				return e
+			}
+		}
+	}
 	end := k
 	limit := min(len(toks), k+16)
 	for end < limit {
@@ -97,6 +113,29 @@ func (x *extraction) agreements(s *sentence) []*cand {
 	}
 	for t := 0; t < len(toks); t++ {
 		w := toks[t].low
+		if x.claim && (w == "reached" || w == "signed" || w == "concluded" || w == "agreed") && t >= 2 && (toks[t-1].low == "was" || toks[t-1].low == "were") {
+			// A claim in the passive: "The agreement was reached on 2024-09-29".
+			if noun := lastAgreementNoun(toks, t-2); noun >= 0 {
+				status := briefings.AgreementAgreed
+				if w == "signed" {
+					status = briefings.AgreementSigned
+				}
+				add(t, status, x.objectsIn(s, t+1, min(len(toks), t+3), "by"), nil, max(0, noun-3), noun+1)
+				continue
+			}
+		}
+		if agreementNoun(w) && t+1 < len(toks) && toks[t+1].low == "between" && t > 0 && (toks[t-1].low == "a" || toks[t-1].low == "an" || x.claim) {
+			// "a peace agreement between X and Y": an accord the text
+			// asserts exists.
+			if ms := x.objects(s, t+1, 0, "between"); len(ms) >= 2 && !conditional(t) && !negatedBefore(toks, t) {
+				st := t
+				for st > 0 && !toks[st-1].punct && toks[st-1].low != "is" && toks[st-1].low != "was" && t-st < 3 {
+					st--
+				}
+				add(t, briefings.AgreementAgreed, ms[:1], ms[1:], st, x.npEnd(s, t+1))
+				continue
+			}
+		}
 		switch w {
 		case "signed", "signs", "sign":
 			if w == "sign" {
@@ -239,7 +278,7 @@ func (x *extraction) agreements(s *sentence) []*cand {
 				counter = x.otherParty(s, en, actors)
 			}
 			add(t, status, actors, counter, st, en)
-		case "abide", "comply", "obligations", "violate", "violated", "violation", "honour", "honor", "implement", "respect":
+		case "abide", "comply", "obligations", "violate", "violated", "violation", "honour", "honor", "breach", "breached":
 			noun, st, en := x.agreementNP(s, t+1, 6, false)
 			if noun < 0 {
 				continue
@@ -256,6 +295,49 @@ func (x *extraction) agreements(s *sentence) []*cand {
 			}
 			c := add(t, briefings.AgreementAgreed, actors[:1], actors[1:], st, en)
 			c.f.Notes = append(c.f.Notes, "an accord in force the text refers to")
+		case "effect", "force":
+			// "The ceasefire will take effect on Monday", "entered into force".
+			if !(w == "effect" && t > 0 && (toks[t-1].low == "take" || toks[t-1].low == "took" || toks[t-1].low == "takes" || toks[t-1].low == "taken" || toks[t-1].low == "taking")) &&
+				!(w == "force" && t > 1 && toks[t-1].low == "into" && (toks[t-2].low == "entered" || toks[t-2].low == "came" || toks[t-2].low == "enters" || toks[t-2].low == "comes" || toks[t-2].low == "enter" || toks[t-2].low == "come")) {
+				continue
+			}
+			noun := -1
+			for k := t - 1; k >= 0 && k >= t-8; k-- {
+				if agreementNoun(toks[k].low) {
+					noun = k
+					break
+				}
+			}
+			if noun < 0 || conditional(t) || negatedBefore(toks, t-1) {
+				continue
+			}
+			st := noun
+			for st > 0 && !toks[st-1].punct && toks[st-1].low != "that" && noun-st < 4 {
+				st--
+			}
+			c := add(t, briefings.AgreementEffective, nil, nil, st, noun+1)
+			if mod, ok := intendedBefore(toks, t-1); ok {
+				c.f.Modality = mod
+			} else if hasTokenIn(toks, max(0, t-4), t, "will") {
+				c.f.Modality = briefings.Intended
+			}
+			if !x.claim {
+				c.coref = true
+			}
+		case "parties", "signatories", "party", "signatory":
+			// "X and Y are parties to the ceasefire".
+			if t+1 >= len(toks) || toks[t+1].low != "to" && toks[t+1].low != "of" {
+				continue
+			}
+			noun, st, en := x.agreementNP(s, t+2, 3, false)
+			if noun < 0 || negatedBefore(toks, t) {
+				continue
+			}
+			actors := x.subject(s, t)
+			if len(actors) == 0 {
+				continue
+			}
+			add(t, briefings.AgreementSigned, actors[:1], actors[1:], st, en)
 		case "proposed", "proposes", "offered":
 			noun, st, en := x.agreementNP(s, t+1, 3, false)
 			if noun < 0 || conditional(t) {
@@ -271,6 +353,17 @@ func (x *extraction) agreements(s *sentence) []*cand {
 		c.f.Place = x.placeFor(s, c.trig)
 	}
 	return out
+}
+
+// lastAgreementNoun returns the index of the last accord noun at or before
+// k, within a few words, or -1.
+func lastAgreementNoun(toks []token, k int) int {
+	for i := k; i >= 0 && i >= k-5; i-- {
+		if agreementNoun(toks[i].low) {
+			return i
+		}
+	}
+	return -1
 }
 
 // decisionBefore reports "decision to", "decided to", "announced ... to":

@@ -30,6 +30,13 @@ func TestDebugDump(t *testing.T) {
 	x := &extraction{lx: e.lx, art: a, pub: a.Published, surnames: map[string][]*entity{}}
 	x.split()
 	for pass := 0; pass < 2; pass++ {
+		x.pos = 0
+		for _, p := range x.people {
+			p.lastPos = 0
+		}
+		for _, o := range x.orgs {
+			o.lastPos = 0
+		}
 		for _, s := range x.sents {
 			s.ments = nil
 		}

@@ -59,6 +59,11 @@ type mention struct {
 	// extraRoles are further titles given in a chain ("president and
 	// ECOWAS chairman").
 	extraRoles []briefings.Role
+	// modifier is set for a name used as an adjective ("the Doha accord").
+	modifier bool
+	// pluralRole is the plural title the person shares with the next one
+	// ("Ministers of Defence A and B").
+	pluralRole string
 }
 
 // entity is a person or organization known in the article.
@@ -141,11 +146,12 @@ func groupNoun(w string) (plural bool, ok bool) {
 	switch w {
 	case "officials", "authorities", "leaders", "ministers", "diplomats", "mediators", "facilitators",
 		"negotiators", "troops", "forces", "soldiers", "rebels", "insurgents", "militants", "generals",
-		"colonels", "representatives", "delegates", "lawmakers", "parties", "sides", "allies", "partners":
+		"colonels", "representatives", "delegates", "lawmakers", "parties", "sides", "allies", "partners",
+		"states", "countries", "nations", "members", "governments", "chiefs", "heads", "commanders":
 		return true, true
 	case "government", "junta", "army", "military", "administration", "regime", "delegation",
 		"ambassador", "envoy", "embassy", "official", "president", "ministry", "side", "commission",
-		"presidency", "parliament", "cabinet", "bloc":
+		"presidency", "parliament", "cabinet":
 		return false, true
 	}
 	return false, false
@@ -278,10 +284,30 @@ func (x *extraction) findMentions(s *sentence) {
 		}
 		i = j - 1
 	}
+	// "The Secretary", "the Foreign Minister": a title alone names the
+	// person who holds it.
+	for i := 0; i < len(toks); i++ {
+		e := titleEnd[i]
+		if e == 0 || i == 0 || toks[i-1].low != "the" {
+			continue
+		}
+		if e < len(toks) && (namePart(toks[e]) || toks[e].low == "of") || mentionOverlapping(ms, i, e) != nil {
+			continue
+		}
+		if p := x.titleHolder(joinText(s.text, toks[i:e])); p != nil {
+			ms = append(ms, &mention{start: i - 1, end: e, roleStart: i - 1, kind: mPerson, name: p.name, ent: p, country: p.country, role: p.role(), pronoun: true, text: joinText(s.text, toks[i-1:e])})
+			for k := i - 1; k < e; k++ {
+				used[k] = true
+			}
+		}
+	}
 	sort.Slice(ms, func(a, b int) bool { return ms[a].start < ms[b].start })
 	for _, m := range ms {
 		if m.end < len(toks) && toks[m.end].low == "'s" {
 			m.possessive = true
+		}
+		if m.kind == mCapital && m.end < len(toks) && (agreementNoun(toks[m.end].low) || modifiedNoun(toks[m.end].low) || toks[m.end].low == "talks" || toks[m.end].low == "summit" || toks[m.end].low == "process") {
+			m.modifier = true
 		}
 	}
 	// A country, demonym or body right before a person's title modifies it.
@@ -339,12 +365,24 @@ func pickRef(refs []ref, toks []token, i, j int) ref {
 		}
 	}
 	if country != nil && demonym != nil {
-		if j < len(toks) && !toks[j].punct && !toks[j].cap {
+		if j < len(toks) && !toks[j].punct && !toks[j].cap && !auxOrVerb(toks[j].low) {
 			return *demonym
 		}
 		return *country
 	}
 	return refs[0]
+}
+
+// auxOrVerb reports words that follow a subject rather than an adjective:
+// "the US will", "the US said", "the US and".
+func auxOrVerb(w string) bool {
+	switch w {
+	case "will", "would", "has", "have", "had", "is", "was", "are", "were", "and", "or", "said", "says", "to",
+		"can", "could", "should", "must", "may", "might", "did", "does", "do", "also", "intends", "wants",
+		"plans", "agreed", "signed", "announced", "told", "warned", "threatened", "withdrew", "remains":
+		return true
+	}
+	return false
 }
 
 func joinText(s string, toks []token) string {
@@ -363,10 +401,21 @@ func (x *extraction) knownSurname(w string) bool {
 // classifySpan decides what a capitalized span is.
 func (x *extraction) classifySpan(s *sentence, i, j int, titleEnd []int, titleOf []titleInfo, ms []*mention) *mention {
 	toks := s.toks
-	// Trim a trailing ", Jr." check is done by the caller; trim trailing
-	// particles.
+	// Trim trailing particles; skip spans led by a capitalized function
+	// word or made of calendar words ("On Wednesday").
 	for j > i+1 && isParticle(toks[j-1].low) {
 		j--
+	}
+	for i < j && (capitalizedFunctionWord(toks[i].low) || isCalendarWord(toks[i].low)) {
+		i++
+	}
+	if i >= j {
+		return nil
+	}
+	for k := i; k < j; k++ {
+		if isCalendarWord(toks[k].low) {
+			return nil
+		}
 	}
 	words := toks[i:j]
 	text := joinText(s.text, words)
@@ -457,11 +506,16 @@ func (x *extraction) classifySpan(s *sentence, i, j int, titleEnd []int, titleOf
 			}
 		}
 	}
+	var coordRole string
 	if !cue && len(words) >= 2 && i >= 1 && (toks[i-1].low == "and" || toks[i-1].low == "or" || toks[i-1].low == ",") {
-		// Coordination with a person: "Paul Whelan and Trevor Reed".
+		// Coordination with a person: "Paul Whelan and Trevor Reed"; a
+		// plural title covers both ("Ministers of Defence A and B").
 		for k := len(ms) - 1; k >= 0; k-- {
 			if ms[k].end <= i-1 && ms[k].end >= i-3 && ms[k].kind == mPerson {
 				cue = true
+				if r := ms[k].pluralRole; r != "" {
+					coordRole = singularTitle(r)
+				}
 			}
 		}
 	}
@@ -479,8 +533,14 @@ func (x *extraction) classifySpan(s *sentence, i, j int, titleEnd []int, titleOf
 			return nil
 		}
 		m := &mention{start: i, end: j, kind: mPerson, name: p.name, ent: p, text: text, roleStart: roleStart}
-		if ti.title != "" {
+		if ti.title != "" && !isHonorific(ti.title) {
 			m.role = roleText(s.text, toks, roleStart, titleEndOf(titleEnd, roleStart, i), ti)
+			if pluralTitle(m.role) {
+				// The person holds the singular title; the plural covers the
+				// next name too.
+				m.pluralRole = m.role
+				m.role = singularTitle(m.role)
+			}
 			m.country = x.roleCountry(s, toks, roleStart, ms, ti)
 			p.addRole(m.role, m.country)
 			for _, r := range extra {
@@ -490,6 +550,10 @@ func (x *extraction) classifySpan(s *sentence, i, j int, titleEnd []int, titleOf
 			if p.country == "" {
 				p.country = m.country
 			}
+		}
+		if coordRole != "" {
+			m.role = coordRole
+			p.addRole(coordRole, "")
 		}
 		if m.country == "" {
 			m.country = p.country
@@ -602,9 +666,64 @@ func (x *extraction) roleCountry(s *sentence, toks []token, roleStart int, ms []
 	return ti.country
 }
 
+// pluralTitle reports a title naming several people ("Ministers of
+// Defence", "Foreign Ministers").
+func pluralTitle(t string) bool {
+	first := strings.Fields(strings.ToLower(t))
+	for _, w := range first {
+		if w == "ministers" || w == "secretaries" || w == "presidents" || w == "leaders" || w == "citizens" || w == "generals" || w == "envoys" || w == "ambassadors" {
+			return true
+		}
+	}
+	return false
+}
+
+// singularTitle turns a plural title into the title of one of its holders.
+func singularTitle(t string) string {
+	r := strings.NewReplacer("Ministers", "Minister", "ministers", "minister", "Secretaries", "Secretary",
+		"Presidents", "President", "Leaders", "Leader", "leaders", "leader", "Citizens", "Citizen", "citizens", "citizen",
+		"Generals", "General", "Envoys", "Envoy", "Ambassadors", "Ambassador")
+	return r.Replace(t)
+}
+
+// isHonorific reports titles that are forms of address, not roles.
+func isHonorific(t string) bool {
+	switch strings.TrimSuffix(strings.ToLower(t), ".") {
+	case "mr", "mrs", "ms", "dr", "prof", "professor":
+		return true
+	}
+	return false
+}
+
 func isRoleModifier(w string) bool {
 	switch w {
 	case "acting", "elected", "ousted", "former", "deposed", "interim", "transitional", "senior", "top", "new", "then":
+		return true
+	}
+	return false
+}
+
+// capitalizedFunctionWord reports words that are capitalized only because
+// they start a sentence or heading.
+func capitalizedFunctionWord(w string) bool {
+	switch w {
+	case "on", "in", "at", "the", "a", "an", "and", "but", "or", "for", "of", "to", "by", "with", "from", "after",
+		"before", "during", "while", "when", "since", "as", "if", "this", "that", "these", "those", "it", "its",
+		"he", "she", "they", "we", "i", "his", "her", "their", "our", "however", "meanwhile", "additionally",
+		"following", "earlier", "later", "last", "unlike", "amid", "among", "given", "like", "most", "some",
+		"many", "both", "each", "such", "there", "here", "although", "though", "despite", "according", "under",
+		"over", "yet", "still", "also", "then", "now", "today", "yesterday", "officially", "second", "first",
+		"third", "mission", "relations", "relationships", "practical", "landlocked", "asked", "speaking":
+		return true
+	}
+	return false
+}
+
+func isCalendarWord(w string) bool {
+	if _, ok := weekdayNames[w]; ok {
+		return true
+	}
+	if _, ok := monthNames[w]; ok && w != "may" && w != "march" {
 		return true
 	}
 	return false
@@ -649,10 +768,15 @@ func (x *extraction) person(words []token, text string) *entity {
 	// Strip suffixes and initials for the surname.
 	var parts []string
 	for _, w := range words {
-		parts = append(parts, w.text)
+		if !w.punct {
+			parts = append(parts, w.text)
+		}
+	}
+	if len(parts) == 0 {
+		return nil
 	}
 	surnameIdx := len(parts) - 1
-	for surnameIdx > 0 && (isNameSuffix(strings.ToLower(parts[surnameIdx])) || parts[surnameIdx] == ",") {
+	for surnameIdx > 0 && isNameSuffix(strings.ToLower(strings.TrimSuffix(parts[surnameIdx], ","))) {
 		surnameIdx--
 	}
 	surname := strings.TrimSuffix(parts[surnameIdx], ",")
@@ -761,6 +885,12 @@ func (x *extraction) findGroups(s *sentence, ms []*mention, used []bool) []*ment
 				k = m.start
 				continue
 			}
+			if lw == "and" {
+				// Only between country modifiers: "US and Saudi mediators".
+				if m := mentionStartingAt(ms, k+1); m == nil || (m.kind != mCountry && m.kind != mDemonym) {
+					break
+				}
+			}
 			if lw == "'s" || lw == "and" || lw == "the" || lw == "its" || lw == "their" || lw == "his" || lw == "her" || isRoleModifier(lw) || isGroupAdjective(lw) {
 				start = k
 				continue
@@ -773,7 +903,7 @@ func (x *extraction) findGroups(s *sentence, ms []*mention, used []bool) []*ment
 			for k := start; k < i; k++ {
 				switch toks[k].low {
 				case "its", "their":
-					if c := x.salientCountry(s, i, ""); c != "" {
+					if c := x.possessiveCountry(s, k); c != "" {
 						countries = append(countries, c)
 						pron = true
 					}
@@ -806,6 +936,22 @@ func (x *extraction) findGroups(s *sentence, ms []*mention, used []bool) []*ment
 		if len(countries) == 0 && org == "" && (t.low == "parties" || t.low == "sides" || t.low == "allies" || t.low == "partners" || t.low == "forces" || t.low == "troops") && start == i {
 			continue
 		}
+		if len(countries) == 0 && org == "" && (t.low == "states" || t.low == "countries" || t.low == "nations" || t.low == "members") {
+			// "the three Member States", "the two countries": the last ones named.
+			n := 0
+			for k := start; k < i; k++ {
+				if v, ok := numberWords[toks[k].low]; ok && v >= 2 {
+					n = v
+				}
+				if toks[k].low == "both" {
+					n = 2
+				}
+			}
+			if n >= 2 {
+				countries = x.lastNCountries(s, start, n)
+				pron = len(countries) > 0
+			}
+		}
 		sortStrings(countries)
 		m := &mention{start: start, end: end, kind: mGroup, role: t.low, plural: plural, text: joinText(s.text, toks[start:end]), roleStart: start, pronoun: pron}
 		if org != "" {
@@ -832,7 +978,7 @@ func (x *extraction) findGroups(s *sentence, ms []*mention, used []bool) []*ment
 			}
 		case "bloc", "community", "organisation", "organization", "alliance", "coalition":
 			if i > 0 && (toks[i-1].low == "the" || toks[i-1].low == "regional") {
-				if o := x.lastBloc(); o != nil {
+				if o := x.lastBloc(t.low); o != nil {
 					st := i - 1
 					if toks[st].low == "regional" && st > 0 && toks[st-1].low == "the" {
 						st--
@@ -841,7 +987,22 @@ func (x *extraction) findGroups(s *sentence, ms []*mention, used []bool) []*ment
 				}
 			}
 		case "he", "she", "him", "her", "his":
-			if p := x.lastPerson(s, i); p != nil {
+			// A person-like body named earlier in the sentence ("the French
+			// ambassador ... inviting him to leave") comes first.
+			var g *mention
+			for _, pm := range ms {
+				if pm.start < i && pm.kind == mGroup && !pm.plural && personRole(pm.role) {
+					g = pm
+				}
+				if pm.start < i && pm.kind == mPerson {
+					g = nil
+				}
+			}
+			if g != nil {
+				c := *g
+				c.start, c.end, c.roleStart, c.pronoun = i, i+1, i, true
+				m = &c
+			} else if p := x.lastPerson(s, i); p != nil {
 				m = &mention{start: i, end: i + 1, kind: mPerson, name: p.name, ent: p, country: p.country, role: p.role(), pronoun: true, text: t.text}
 			}
 		}
@@ -871,12 +1032,22 @@ func modifiedNoun(w string) bool {
 	return false
 }
 
+// personRole reports group nouns that stand for one person.
+func personRole(w string) bool {
+	switch w {
+	case "ambassador", "envoy", "official", "president":
+		return true
+	}
+	return false
+}
+
 func isGroupAdjective(w string) bool {
 	switch w {
 	case "military", "ruling", "paramilitary", "warring", "foreign", "local", "national", "regional", "security",
 		"defence", "defense", "international", "western", "european", "african", "allied", "two", "three", "both",
 		"remaining", "all", "some", "several", "many", "junta", "government", "coup", "civilian", "opposition",
-		"armed", "chiefs", "chief", "new", "other", "american", "special", "diplomatic", "saudi", "us", "u.s.":
+		"armed", "chiefs", "chief", "new", "other", "american", "special", "diplomatic", "saudi", "us", "u.s.",
+		"member", "neighbouring", "neighboring", "four", "five", "six", "seven", "eight", "nine", "ten", "fifteen":
 		return true
 	}
 	return false
@@ -953,13 +1124,116 @@ func (x *extraction) salientCountry(s *sentence, i int, exclude string) string {
 	return ""
 }
 
-// lastBloc returns the most recently mentioned international body.
-func (x *extraction) lastBloc() *entity {
+// possessiveCountry resolves "its"/"their" at token k (while the sentence's
+// mentions are being found) to a country: the nearest country, body or group
+// before it in the sentence, else the country of the previous sentence's
+// subject.
+func (x *extraction) possessiveCountry(s *sentence, k int) string {
+	// The subject of the sentence comes first ("Mali's government ... over
+	// comments by the French authorities about its transitional government").
+	for _, m := range x.pending {
+		if m.start >= k {
+			break
+		}
+		if precededByPrep(s.toks, m) {
+			continue
+		}
+		switch m.kind {
+		case mCountry, mDemonym, mCapital, mOrg, mGroup:
+			if m.country != "" {
+				return m.country
+			}
+		}
+		break
+	}
+	for i := len(x.pending) - 1; i >= 0; i-- {
+		m := x.pending[i]
+		if m.start >= k {
+			continue
+		}
+		switch m.kind {
+		case mCountry, mDemonym, mCapital:
+			return m.country
+		case mOrg:
+			if m.country != "" {
+				return m.country
+			}
+		case mGroup:
+			if m.country != "" {
+				return m.country
+			}
+		}
+	}
+	if s.idx > 0 {
+		p := x.sents[s.idx-1]
+		if subj := x.subject(p, len(p.toks)); len(subj) > 0 && subj[0].country != "" {
+			return subj[0].country
+		}
+	}
+	return ""
+}
+
+// lastNCountries returns the last n distinct countries named before token
+// i of s (in s, then in earlier sentences).
+func (x *extraction) lastNCountries(s *sentence, i, n int) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(m *mention) {
+		if (m.kind == mCountry || m.kind == mDemonym) && !seen[m.country] && len(out) < n {
+			seen[m.country] = true
+			out = append(out, m.country)
+		}
+	}
+	for k := len(x.pending) - 1; k >= 0; k-- {
+		if x.pending[k].start < i {
+			add(x.pending[k])
+		}
+	}
+	for si := s.idx - 1; si >= 0 && len(out) < n; si-- {
+		ms := x.sents[si].ments
+		for k := len(ms) - 1; k >= 0; k-- {
+			add(ms[k])
+		}
+	}
+	if len(out) < n {
+		return nil
+	}
+	return out
+}
+
+// titleHolder returns the person most recently named with a role that
+// contains title ("Secretary" → "Secretary of State").
+func (x *extraction) titleHolder(title string) *entity {
+	t := strings.ToLower(title)
 	var best *entity
+	for _, p := range x.people {
+		for _, r := range p.roles {
+			if strings.Contains(strings.ToLower(r.Title), t) && (best == nil || p.lastPos > best.lastPos) {
+				best = p
+			}
+		}
+	}
+	return best
+}
+
+// lastBloc returns the international body a definite description ("the
+// bloc", "the Community") refers to: the most recent one whose name has
+// that noun, else the most recent one.
+func (x *extraction) lastBloc(noun string) *entity {
+	var best, named *entity
 	for _, e := range x.orgs {
-		if e.orgType == "bloc" && (best == nil || e.lastPos > best.lastPos) {
+		if e.orgType != "bloc" {
+			continue
+		}
+		if best == nil || e.lastPos > best.lastPos {
 			best = e
 		}
+		if strings.Contains(strings.ToLower(e.name), noun) && (named == nil || e.lastPos > named.lastPos) {
+			named = e
+		}
+	}
+	if named != nil {
+		return named
 	}
 	return best
 }

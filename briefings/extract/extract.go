@@ -49,6 +49,13 @@ type extraction struct {
 	prevParties map[int][]*mention
 	// fromHistory lists the places withdrawals left, in text order.
 	fromHistory []string
+	// detectedFroms are the places named as left, in text order, while
+	// facts are being detected.
+	detectedFroms []*mention
+	// claim is set when the text is one claim to check, not an article:
+	// facts missing a party, a stage or a place are kept as the claim
+	// states them.
+	claim bool
 }
 
 // Extract implements briefings.Extractor.
@@ -61,6 +68,38 @@ func (e *Extractor) Extract(ctx context.Context, a briefings.Article) (briefings
 		a.ID = briefings.ArticleID(a.Hash)
 	}
 	x := &extraction{lx: e.lx, art: a, pub: a.Published, surnames: map[string][]*entity{}}
+	return x.run(ctx)
+}
+
+// ExtractClaim extracts the facts a one-sentence claim states ("Chad
+// ordered the US military to leave Chad"), so that they can be compared
+// with an article's facts. known are the article's entities: a claim may
+// name people by surname only. Facts the claim leaves incomplete (no stage,
+// no second party) are kept as stated.
+func (e *Extractor) ExtractClaim(ctx context.Context, text string, published time.Time, known []briefings.Entity) (briefings.Facts, error) {
+	a := briefings.Article{Text: text, Published: published}
+	a.Hash = briefings.ContentHash(text)
+	a.ID = briefings.ArticleID(a.Hash)
+	x := &extraction{lx: e.lx, art: a, pub: published, surnames: map[string][]*entity{}, claim: true}
+	for _, k := range known {
+		if k.Kind != briefings.EntityPerson {
+			continue
+		}
+		words := strings.Fields(k.Name)
+		toks := tokenize(k.Name)
+		_ = words
+		p := x.person(toks, k.Name)
+		if p != nil {
+			p.country = k.Country
+			p.roles = append(p.roles, k.Roles...)
+		}
+	}
+	return x.run(ctx)
+}
+
+// run extracts from x.art.
+func (x *extraction) run(ctx context.Context) (briefings.Facts, error) {
+	a := x.art
 	x.split()
 	if err := ctx.Err(); err != nil {
 		return briefings.Facts{}, fmt.Errorf("extract %s: %w", a.ID, err)
@@ -69,10 +108,10 @@ func (e *Extractor) Extract(ctx context.Context, a briefings.Article) (briefings
 	// "Campbell" before "Kurt Campbell" is still a person.
 	for pass := 0; pass < 2; pass++ {
 		for _, p := range x.people {
-			p.count = 0
+			p.count, p.lastPos = 0, 0
 		}
 		for _, o := range x.orgs {
-			o.count = 0
+			o.count, o.lastPos = 0, 0
 		}
 		x.pos = 0
 		for _, s := range x.sents {
@@ -127,6 +166,12 @@ func (x *extraction) split() {
 func (x *extraction) resolveMentions(s *sentence) {
 	for _, m := range s.ments {
 		if m.kind != mGroup || m.country != "" || m.name != "" {
+			continue
+		}
+		// Only definite descriptions refer back ("the government", "these
+		// countries"); "several countries" names new ones.
+		lt := lower(m.text)
+		if !(strings.HasPrefix(lt, "the ") || strings.HasPrefix(lt, "these ") || strings.HasPrefix(lt, "those ") || strings.HasPrefix(lt, "this ") || strings.HasPrefix(lt, "that ")) {
 			continue
 		}
 		// The same kind of body named before.
@@ -287,8 +332,8 @@ func (x *extraction) result() briefings.Facts {
 	return out
 }
 
-// dates lists the time expressions, deduplicated by their core text and
-// value.
+// dates lists the time expressions, each once: "72 hours" and "within 72
+// hours" with the same value are one expression.
 func (x *extraction) dates() []briefings.TimeRef {
 	var out []briefings.TimeRef
 	seen := map[string]bool{}

@@ -24,6 +24,12 @@ type cand struct {
 	// ordinal is the n of "their second encounter".
 	ordinal int
 	dropped bool
+	// weak is set for a stage read only from a nominal background
+	// reference ("following the departure of US troops").
+	weak bool
+	// each is set when the actors act separately ("both countries are
+	// expected to withdraw"): one fact per actor.
+	each bool
 }
 
 // extractFacts runs every detector over every sentence, then merges facts
@@ -60,6 +66,12 @@ func (x *extraction) extractFacts() {
 		f := c.f
 		f.Evidence = briefings.Evidence{Sentence: c.s.idx, Text: c.s.text}
 		f.Mentions = x.mentionNames(c.s)
+		if f.Attribution == "" && f.Kind != briefings.FactStatement {
+			f.Attribution = x.attribution(c)
+		}
+		if f.Condition == "" && (f.Kind == briefings.FactWithdrawal || f.Kind == briefings.FactAgreement) {
+			f.Condition = conditionOf(c.s)
+		}
 		if f.Summary == "" {
 			f.Summary = summarize(f)
 		}
@@ -105,13 +117,94 @@ func (x *extraction) mentionNames(s *sentence) []string {
 	return out
 }
 
+// attribution returns who reports the fact in its sentence ("..., the
+// readout said", "according to a State Department official", "sources
+// told AFP"), unless that is one of the fact's own actors.
+func (x *extraction) attribution(c *cand) string {
+	toks := c.s.toks
+	var sp []*mention
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i].low == "according" && toks[i+1].low == "to" || toks[i].low == "as" && toks[i+1].low == "per" {
+			sp = x.objects(c.s, i+1, 0, "to", "per")
+			if len(sp) == 0 {
+				// "as per a State Department official": an unnamed source.
+				end := min(len(toks), i+7)
+				for k := i + 2; k < end; k++ {
+					if toks[k].low == "," || toks[k].low == "." {
+						end = k
+						break
+					}
+				}
+				return strings.TrimSpace(joinText(c.s.text, toks[i+2:end]))
+			}
+			break
+		}
+	}
+	if len(sp) == 0 {
+		sp = x.speaker(c.s)
+	}
+	if len(sp) == 0 {
+		for i, t := range toks {
+			if (t.low == "sources" || t.low == "source") && i+1 < len(toks) && speechVerb(toks[i+1].low) {
+				st := i
+				for st > 0 && !toks[st-1].punct && !isPrep(toks[st-1].low) && toks[st-1].low != "the" && i-st < 4 {
+					st--
+				}
+				return joinText(c.s.text, toks[st:i+1])
+			}
+		}
+		return ""
+	}
+	for _, a := range append(append([]*mention(nil), c.actors...), c.counter...) {
+		if a == sp[0] || a.ent != nil && a.ent == sp[0].ent {
+			return ""
+		}
+	}
+	return partyLabel(x.party(sp[0]))
+}
+
+// conditionOf returns what a withdrawal or accord depends on: "in return
+// for insurgent guarantees", "subject to conditions on the ground"; "none"
+// when the text says it is unconditional.
+func conditionOf(s *sentence) string {
+	toks := s.toks
+	for i, t := range toks {
+		if t.low == "unconditional" || t.low == "unconditionally" {
+			return "none"
+		}
+		start := -1
+		switch {
+		case t.low == "in" && i+2 < len(toks) && (toks[i+1].low == "return" || toks[i+1].low == "exchange") && toks[i+2].low == "for":
+			start = i
+		case t.low == "subject" && i+1 < len(toks) && toks[i+1].low == "to":
+			start = i
+		case t.low == "conditional" && i+1 < len(toks) && toks[i+1].low == "on":
+			start = i
+		case t.low == "provided" && i+1 < len(toks) && toks[i+1].low == "that":
+			start = i
+		}
+		if start < 0 {
+			continue
+		}
+		end := min(len(toks), start+12)
+		for k := start + 2; k < end; k++ {
+			if toks[k].low == "," || toks[k].low == "." || toks[k].low == ";" || toks[k].low == "\"" {
+				end = k
+				break
+			}
+		}
+		return joinText(s.text, toks[start:end])
+	}
+	return ""
+}
+
 // isPrep reports whether w is a preposition that keeps the next noun
 // phrase from being a subject.
 func isPrep(w string) bool {
 	switch w {
 	case "of", "with", "from", "to", "in", "at", "on", "by", "for", "against", "between", "about", "over",
 		"under", "into", "during", "after", "before", "following", "near", "per", "toward", "towards",
-		"across", "among", "amid", "than", "like", "including", "via", "without", "through", "as", "within", "regarding", "despite":
+		"across", "among", "amid", "than", "like", "including", "via", "without", "through", "within", "regarding", "despite":
 		return true
 	}
 	return false
@@ -123,7 +216,7 @@ func argKind(m *mention) bool {
 	case mPerson, mCountry, mDemonym, mOrg, mGroup:
 		return true
 	case mCapital:
-		return m.role != "dateline"
+		return m.role != "dateline" && !m.modifier
 	}
 	return false
 }
@@ -149,6 +242,12 @@ func precededByPrep(toks []token, m *mention) bool {
 			continue
 		}
 		break
+	}
+	if k >= 1 && toks[k].low == "of" {
+		switch toks[k-1].low {
+		case "thousands", "hundreds", "dozens", "tens", "millions", "some", "most", "all", "many", "several", "part", "none", "each", "both", "governments", "government", "leaders", "ministers", "delegations", "representatives", "heads":
+			return false
+		}
 	}
 	return k >= 0 && isPrep(toks[k].low)
 }
@@ -308,11 +407,12 @@ func (x *extraction) nextCoordinated(s *sentence, m *mention) *mention {
 	if !linked {
 		return nil
 	}
+	from := k
 	for k < len(toks) && (toks[k].low == "the" || toks[k].low == "his" || toks[k].low == "her" || toks[k].low == "their") {
 		k++
 	}
 	for _, n := range s.ments {
-		if n.sub || !argKind(n) || n.start < k {
+		if n.sub || !argKind(n) || n.start < from {
 			continue
 		}
 		if n.roleStart <= k {
@@ -379,6 +479,16 @@ func (x *extraction) parties(ms []*mention) []briefings.Party {
 	var out []briefings.Party
 	seen := map[string]bool{}
 	for _, m := range ms {
+		if m.kind == mGroup && m.pronoun && len(m.countries) > 1 && (m.role == "states" || m.role == "countries" || m.role == "nations" || m.role == "members") {
+			// "the three member states": the countries themselves.
+			for _, c := range m.countries {
+				if !seen[c+"|"+c] {
+					seen[c+"|"+c] = true
+					out = append(out, briefings.Party{Name: c, Kind: briefings.EntityCountry, Country: c, Entity: string(briefings.EntityCountry) + ":" + briefings.Slug(c)})
+				}
+			}
+			continue
+		}
 		p := x.party(m)
 		k := p.Name + "|" + p.Country
 		if seen[k] {
@@ -445,8 +555,20 @@ func (x *extraction) inheritedTime(s *sentence) (briefings.TimeRef, bool) {
 	return briefings.TimeRef{}, false
 }
 
-// deadlineFor returns a deadline or duration expression in the sentence.
+// deadlineFor returns a deadline or duration expression in the sentence: a
+// dated deadline first, else the first deadline or duration.
 func (x *extraction) deadlineFor(s *sentence, from, to int) briefings.TimeRef {
+	for _, tx := range s.times {
+		if tx.start < from || tx.start > to {
+			continue
+		}
+		if tx.kind == tDeadline && tx.ref.Resolved() {
+			r := tx.ref
+			r.Text = joinText(s.text, s.toks[tx.start:tx.end])
+			r.Sentence = s.idx
+			return r
+		}
+	}
 	for _, tx := range s.times {
 		if tx.start < from || tx.start > to {
 			continue
@@ -542,7 +664,12 @@ func (x *extraction) placeFor(s *sentence, t int) string {
 func negatedBefore(toks []token, t int) bool {
 	for k := t - 1; k >= 0 && k >= t-4; k-- {
 		switch toks[k].low {
-		case "not", "n't", "never", "no", "neither", "nor", "refused", "declined", "denied", "without":
+		case "no":
+			if k+1 < len(toks) && toks[k+1].low == "longer" {
+				continue
+			}
+			return true
+		case "not", "n't", "never", "neither", "nor", "refused", "declined", "denied", "without":
 			return true
 		case ",", ";", ".":
 			return false
@@ -737,7 +864,7 @@ func (x *extraction) possessor(s *sentence, k int) []*mention {
 			continue
 		}
 		switch m.kind {
-		case mOrg, mCountry, mGroup, mCapital:
+		case mOrg, mCountry, mGroup, mCapital, mDemonym:
 			return []*mention{m}
 		}
 	}

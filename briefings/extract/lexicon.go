@@ -31,7 +31,7 @@ type ref struct {
 	// orgType is bloc, gov, armed, media or company for organizations.
 	orgType string
 	// exact requires the token text to match case-sensitively (acronyms).
-	exact bool
+	exact   bool
 	surface string
 }
 
@@ -274,6 +274,16 @@ func capitalizedPhrase(toks []token) bool {
 	for _, t := range toks {
 		if t.cap || t.punct {
 			continue
+		}
+		// "d’Ivoire", "l’Est": an elided article before a capital.
+		if len(t.text) > 2 && (strings.HasPrefix(t.low, "d'") || strings.HasPrefix(t.low, "l'")) {
+			r, _ := utf8.DecodeRuneInString(t.text[len("d'"):])
+			if strings.HasPrefix(t.text, "d’") || strings.HasPrefix(t.text, "l’") {
+				r, _ = utf8.DecodeRuneInString(t.text[len("d’"):])
+			}
+			if unicode.IsUpper(r) {
+				continue
+			}
 		}
 		switch t.low {
 		case "of", "and", "the", "for", "to", "on", "in", "de", "d'", "la", "le", "du", "al", "el", "wal", "bin", "ibn", "da", "van", "von":

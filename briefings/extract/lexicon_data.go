@@ -125,6 +125,8 @@ Foreign Ministers
 Defence Ministers
 Defense Ministers
 Secretary of State|United States
+Secy of State|United States
+Secy. of State|United States
 Deputy Secretary of State|United States
 Acting Deputy Secretary of State|United States
 Assistant Secretary of State|United States

@@ -9,11 +9,21 @@ import (
 // merge resolves what facts refer to, joins facts that tell the same event
 // twice and drops those that lack what makes them facts.
 func (x *extraction) merge(cs []*cand) []*cand {
+	var split []*cand
 	for _, c := range cs {
 		x.resolveGroups(c)
 		c.f.Actors = x.parties(c.actors)
 		c.f.Counterparts = x.parties(c.counter)
+		if c.each && len(c.f.Actors) > 1 {
+			for _, a := range c.f.Actors[1:] {
+				d := *c
+				d.f.Actors = []briefings.Party{a}
+				split = append(split, &d)
+			}
+			c.f.Actors = c.f.Actors[:1]
+		}
 	}
+	cs = append(cs, split...)
 	cs = x.mergeMeetings(cs)
 	cs = x.mergeAgreements(cs)
 	cs = x.mergeWithdrawals(cs)
@@ -38,7 +48,7 @@ func (x *extraction) merge(cs []*cand) []*cand {
 func background(s *sentence) bool {
 	for _, t := range s.toks {
 		switch t.low {
-		case "previously", "earlier", "formerly", "once", "previous", "ago", "since", "had":
+		case "previously", "earlier", "formerly", "previous", "had":
 			return true
 		}
 	}
@@ -61,6 +71,18 @@ func (x *extraction) resolveGroups(c *cand) {
 		}
 		return out
 	}
+	// "both countries are expected to undergo military withdrawal from the
+	// country": the two countries named before other than the one left.
+	if c.f.Kind == briefings.FactWithdrawal && len(c.actors) == 1 && c.actors[0].kind == mGroup && c.actors[0].role == "countries" {
+		lt := lower(c.actors[0].text)
+		if strings.Contains(lt, "both") || strings.Contains(lt, "two") {
+			if two := x.lastCountries(c.s, 2, c.counter); len(two) == 2 {
+				c.actors = two
+				c.each = true
+				return
+			}
+		}
+	}
 	c.actors = fix(c.actors)
 	c.counter = fix(c.counter)
 	// "both countries are expected to undergo military withdrawal": the
@@ -69,6 +91,7 @@ func (x *extraction) resolveGroups(c *cand) {
 		low := c.s.lowText
 		if strings.Contains(low, "both countries") || strings.Contains(low, "the two countries") {
 			c.actors = x.lastCountries(c.s, 2, c.counter)
+			c.each = true
 		}
 	}
 }
@@ -223,7 +246,9 @@ func precisionRank(p briefings.Precision) int {
 	return 0
 }
 
-func moreExact(a, b briefings.TimeRef) bool { return precisionRank(a.Precision) > precisionRank(b.Precision) }
+func moreExact(a, b briefings.TimeRef) bool {
+	return precisionRank(a.Precision) > precisionRank(b.Precision)
+}
 
 // within reports whether a's period lies inside b's (or b is unresolved).
 func within(a, b briefings.TimeRef) bool {
@@ -336,7 +361,7 @@ func (x *extraction) mergeMeetings(cs []*cand) []*cand {
 			}
 		}
 		if best == nil {
-			if !b.coref && isSummit(b) {
+			if !b.coref && (isSummit(b) || x.claim) {
 				continue
 			}
 			b.dropped = true
@@ -409,7 +434,7 @@ func (x *extraction) mergeMeetings(cs []*cand) []*cand {
 		if len(a.f.Counterparts) == 0 && len(a.f.Actors) >= 2 {
 			a.f.Actors, a.f.Counterparts = a.f.Actors[:1], a.f.Actors[1:]
 		}
-		if len(allParties(a)) < 2 && !isSummit(a) {
+		if len(allParties(a)) < 2 && !isSummit(a) && !(x.claim && len(allParties(a)) == 1 && !a.coref) {
 			a.dropped = true
 		}
 	}
@@ -451,7 +476,7 @@ func (x *extraction) mergeAgreements(cs []*cand) []*cand {
 		if len(c.f.Counterparts) == 0 && len(c.f.Actors) >= 2 {
 			c.f.Actors, c.f.Counterparts = c.f.Actors[:1], c.f.Actors[1:]
 		}
-		if len(allParties(c)) == 0 {
+		if len(allParties(c)) == 0 && !x.claim {
 			c.dropped = true
 			continue
 		}
@@ -489,34 +514,53 @@ func (x *extraction) mergeWithdrawals(cs []*cand) []*cand {
 		if c.dropped || c.f.Kind != briefings.FactWithdrawal {
 			continue
 		}
+		if x.claim {
+			continue
+		}
 		if len(c.f.Actors) == 0 && last != nil {
 			c.f.Actors = last.f.Actors
 		}
 		if len(c.f.Counterparts) == 0 {
-			if last != nil {
-				c.f.Counterparts = last.f.Counterparts
-			} else if host := x.hostCountry(c); host != "" {
+			if host := x.hostCountry(c); host != "" {
 				c.f.Counterparts = []briefings.Party{{Name: host, Kind: briefings.EntityCountry, Country: host}}
+			} else if last != nil {
+				c.f.Counterparts = last.f.Counterparts
 			}
+		}
+		if len(c.f.Counterparts) > 0 && c.f.Force != "membership" && x.isBloc(c.f.Counterparts[0].Name) {
+			c.f.Force = "membership"
 		}
 		if len(c.f.Actors) > 0 && len(c.f.Counterparts) > 0 {
 			last = c
 			x.fromHistory = append(x.fromHistory, c.f.Counterparts[0].Key())
 		}
 	}
-	key := func(c *cand) string {
-		var ks []string
-		for _, p := range c.f.Actors {
-			ks = append(ks, partyCountryKey(p))
+	// Two withdrawals are one process when their actors share a country or
+	// body, and they leave the same place with the same kind of force.
+	same := func(a, b *cand) bool {
+		if a.f.Force != b.f.Force || partyCountryKey(a.f.Counterparts[0]) != partyCountryKey(b.f.Counterparts[0]) {
+			return false
 		}
-		from := ""
-		if len(c.f.Counterparts) > 0 {
-			from = partyCountryKey(c.f.Counterparts[0])
+		for _, p := range a.f.Actors {
+			for _, q := range b.f.Actors {
+				if partyCountryKey(p) == partyCountryKey(q) {
+					return true
+				}
+			}
 		}
-		return strings.Join(ks, "+") + "|" + from + "|" + c.f.Force
+		return false
 	}
 	for i, a := range cs {
 		if a.dropped || a.f.Kind != briefings.FactWithdrawal {
+			continue
+		}
+		if x.claim {
+			// A withdrawal the claim only names ("with the troop
+			// withdrawal") is not what it claims, unless it says something
+			// of it ("is unconditional", "all").
+			if len(a.f.Actors) == 0 || a.f.Status == "" && a.f.Condition != "none" && a.f.Scope != "full" {
+				a.dropped = true
+			}
 			continue
 		}
 		if len(a.f.Actors) == 0 || len(a.f.Counterparts) == 0 || a.f.Status == "" {
@@ -532,7 +576,7 @@ func (x *extraction) mergeWithdrawals(cs []*cand) []*cand {
 			if b.dropped || b.f.Kind != briefings.FactWithdrawal || len(b.f.Actors) == 0 || len(b.f.Counterparts) == 0 {
 				continue
 			}
-			if key(a) != key(b) {
+			if !same(a, b) {
 				continue
 			}
 			sameStage := a.f.Status == b.f.Status
@@ -551,11 +595,36 @@ func (x *extraction) mergeWithdrawals(cs []*cand) []*cand {
 		}
 	}
 	for _, c := range cs {
-		if !c.dropped && c.f.Kind == briefings.FactWithdrawal && c.coref {
+		if !c.dropped && c.f.Kind == briefings.FactWithdrawal && c.coref && !x.claim {
 			c.dropped = true
 		}
 	}
+	// A background mention ("following the departure of US troops") yields
+	// to what the text says plainly about the same process.
+	for _, a := range cs {
+		if a.dropped || !a.weak || a.f.Kind != briefings.FactWithdrawal {
+			continue
+		}
+		for _, b := range cs {
+			if b != a && !b.dropped && !b.weak && b.f.Kind == briefings.FactWithdrawal && len(b.f.Actors) > 0 && len(b.f.Counterparts) > 0 &&
+				partyCountryKey(b.f.Actors[0]) == partyCountryKey(a.f.Actors[0]) && partyCountryKey(b.f.Counterparts[0]) == partyCountryKey(a.f.Counterparts[0]) {
+				a.dropped = true
+				break
+			}
+		}
+	}
 	return cs
+}
+
+// isBloc reports whether name is an international body (which one leaves
+// as a member).
+func (x *extraction) isBloc(name string) bool {
+	for _, o := range x.orgs {
+		if o.name == name {
+			return o.orgType == "bloc"
+		}
+	}
+	return false
 }
 
 // partyCountryKey is the country a party stands for, or its name.

@@ -15,6 +15,8 @@ type Ref struct {
 	Surname string
 	Given   string
 	Country string
+	// Type is an organization's type: bloc, gov, armed, media or company.
+	Type string
 }
 
 // Key is the value matching compares: "person:<surname>" for people, else
@@ -65,7 +67,7 @@ func (e *Extractor) Resolve(phrase string) []Ref {
 		case mCountry, mDemonym, mCapital:
 			add(Ref{Kind: briefings.EntityCountry, Name: m.country, Country: m.country})
 		case mOrg:
-			add(Ref{Kind: briefings.EntityOrganization, Name: m.name, Country: m.country})
+			add(Ref{Kind: briefings.EntityOrganization, Name: m.name, Country: m.country, Type: m.orgType})
 		case mGroup:
 			for _, c := range m.countries {
 				add(Ref{Kind: briefings.EntityCountry, Name: c, Country: c})

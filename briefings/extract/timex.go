@@ -628,6 +628,15 @@ func findTimes(toks []token, pub time.Time) []timex {
 	return out
 }
 
+// isFunction reports words that end a noun phrase.
+func isFunction(w string) bool {
+	switch w {
+	case "and", "or", "but", "is", "are", "was", "were", "will", "would", "has", "have", "had", "that", "which", "who", "after", "before", "starting", "ceasefire", "truce":
+		return true
+	}
+	return false
+}
+
 func safeLow(toks []token, k int) string {
 	if k < len(toks) && k >= 0 {
 		return toks[k].low
@@ -713,8 +722,11 @@ func durationAt(toks []token, i int, pub time.Time) (timex, bool) {
 		if n, ok := number(a); ok {
 			if letter, tu, ok := unitOf(b); ok && !strings.HasSuffix(b, "s") {
 				end := k + 1
-				// "48-hour notification period": keep the noun with it.
-				return timex{start: s, end: end, kind: tDuration, ref: durationRef(n, letter, tu, b == "decade")}, true
+				// "48-hour notification period": keep the nouns with it.
+				for end < len(toks) && end < k+3 && !toks[end].punct && !toks[end].cap && !isPrep(toks[end].low) && !isFunction(toks[end].low) {
+					end++
+				}
+				return timex{start: k, end: end, kind: tDuration, ref: durationRef(n, letter, tu, b == "decade")}, true
 			}
 		}
 	}

@@ -10,13 +10,13 @@ import (
 type wTrigger int
 
 const (
-	wNone wTrigger = iota
-	wNoun          // "withdrawal", "pullout", "departure", "exit"
-	wVerb          // "withdraw", "leave", "pull out", "quit"
-	wHandover      // "handed over the ... base to X"
-	wMissionEnd    // "ending the military mission", "concluding the mission"
-	wNoLonger      // "no longer present"
-	wExpel         // "expelled", "expulsion"
+	wNone       wTrigger = iota
+	wNoun                // "withdrawal", "pullout", "departure", "exit"
+	wVerb                // "withdraw", "leave", "pull out", "quit"
+	wHandover            // "handed over the ... base to X"
+	wMissionEnd          // "ending the military mission", "concluding the mission"
+	wNoLonger            // "no longer present"
+	wExpel               // "expelled", "expulsion"
 )
 
 func withdrawalTrigger(toks []token, t int) (wTrigger, int) {
@@ -48,7 +48,43 @@ func withdrawalTrigger(toks []token, t int) (wTrigger, int) {
 		}
 	case "handover", "hand-over":
 		return wNoun, 1
+	case "reduction", "reductions", "reduce", "reduced", "reducing", "cut", "cuts", "scale", "scaled":
+		// "reduction of troops", "reduce its forces", "scaled back its presence".
+		for k := t + 1; k < len(toks) && k <= t+4; k++ {
+			switch toks[k].low {
+			case "troops", "forces", "soldiers", "presence", "troop", "contingent", "personnel":
+				if w == "reduction" || w == "reductions" || w == "cut" || w == "cuts" {
+					return wNoun, 1
+				}
+				return wVerb, 1
+			}
+		}
+	case "close", "closes", "closed", "closing", "shut", "shuts", "shutting":
+		// "close its diplomatic presence", "closed its embassy", "shut the base".
+		for k := t + 1; k < len(toks) && k <= t+4; k++ {
+			switch toks[k].low {
+			case "presence", "embassy", "consulate", "base", "bases", "mission":
+				return wMissionEnd, 1
+			}
+		}
+	case "returning", "returned", "return", "returns":
+		// "fighters are returning home", "troops returned to Russia".
+		if next == "home" || next == "to" {
+			for k := t - 1; k >= 0 && k >= t-5; k-- {
+				switch toks[k].low {
+				case "troops", "forces", "soldiers", "fighters", "personnel", "units", "mercenaries", "contingent":
+					return wVerb, 1
+				}
+			}
+		}
 	case "ending", "end", "ended", "ends", "concluding", "conclude", "concluded", "concludes", "terminate", "terminating":
+		// "Russia's military presence has ended", "operations end by ...".
+		for k := t - 1; k >= 0 && k >= t-4; k-- {
+			switch toks[k].low {
+			case "presence", "mission", "operations", "deployment", "occupation":
+				return wMissionEnd, 1
+			}
+		}
 		// "... the (Coalition’s) military mission".
 		for k := t + 1; k < len(toks) && k <= t+6; k++ {
 			if toks[k].low == "mission" || toks[k].low == "missions" || toks[k].low == "presence" || toks[k].low == "deployment" || toks[k].low == "occupation" {
@@ -59,13 +95,38 @@ func withdrawalTrigger(toks []token, t int) (wTrigger, int) {
 			}
 		}
 	case "longer":
-		if t > 0 && toks[t-1].low == "no" && (next == "present" || next == "in" || next == "a" || next == "part" || next == "members" || next == "member") {
-			return wNoLonger, 1
+		if t > 0 && toks[t-1].low == "no" {
+			for k := t + 1; k < len(toks) && k <= t+3; k++ {
+				switch toks[k].low {
+				case "present", "part", "members", "member", "stationed", "deployed", "based":
+					return wNoLonger, 1
+				}
+			}
+			if next == "in" {
+				return wNoLonger, 1
+			}
 		}
 	case "expelled", "expel", "expels", "expelling", "expulsion":
 		return wExpel, 1
 	}
 	return wNone, 0
+}
+
+// actorForce reads what withdraws from the actors' own nouns ("the French
+// ambassador", "US troops").
+func actorForce(actors []*mention) string {
+	for _, a := range actors {
+		if a.kind != mGroup {
+			continue
+		}
+		switch a.role {
+		case "ambassador", "envoy", "diplomats", "embassy":
+			return "diplomatic"
+		case "troops", "forces", "soldiers", "military", "army":
+			return "military"
+		}
+	}
+	return ""
 }
 
 // forceOf reads what withdraws from the words around the trigger.
@@ -128,8 +189,13 @@ func (x *extraction) withdrawals(s *sentence) []*cand {
 			}
 		case wMissionEnd:
 			k := t + 1
-			for k < len(toks) && toks[k].low != "mission" && toks[k].low != "missions" && toks[k].low != "presence" && toks[k].low != "deployment" && toks[k].low != "occupation" {
+			for k < len(toks) && toks[k].low != "mission" && toks[k].low != "missions" && toks[k].low != "presence" && toks[k].low != "deployment" && toks[k].low != "occupation" && toks[k].low != "embassy" && toks[k].low != "consulate" && toks[k].low != "base" && toks[k].low != "bases" {
 				k++
+			}
+			if k >= len(toks) {
+				// The noun comes before the verb.
+				for k = t - 1; k > 0 && toks[k].low != "presence" && toks[k].low != "mission" && toks[k].low != "operations" && toks[k].low != "deployment" && toks[k].low != "occupation"; k-- {
+				}
 			}
 			actors = x.possessiveBefore(s, k)
 			if len(actors) == 0 {
@@ -160,6 +226,15 @@ func (x *extraction) withdrawals(s *sentence) []*cand {
 			}
 		default:
 			actors = x.subject(s, t)
+			// "the decision of X to withdraw", "their intention to withdraw":
+			// the holder of the intention acts.
+			if k := intentionNounBefore(toks, t); k >= 0 {
+				if of := x.objectsIn(s, k+1, min(len(toks), k+2), "of"); len(of) > 0 {
+					actors = of
+				} else if poss := x.possessiveBefore(s, k); len(poss) > 0 {
+					actors = poss
+				}
+			}
 		}
 		// What is left.
 		var from []*mention
@@ -187,6 +262,18 @@ func (x *extraction) withdrawals(s *sentence) []*cand {
 			if len(from) == 0 && (kind == wMissionEnd || kind == wNoLonger) {
 				from = x.objects(s, after, 8, "in")
 			}
+			if len(from) == 0 && kind == wMissionEnd && t > 0 {
+				from = x.objects(s, max(0, t-4), 4, "in")
+			}
+			if len(from) == 0 && kind == wNoLonger {
+				// "no longer ECOWAS members".
+				for _, m := range s.ments {
+					if m.start > t && m.start <= t+4 && (m.kind == mOrg || m.kind == mCountry) {
+						from = []*mention{m}
+						break
+					}
+				}
+			}
 		}
 		// "vacate a French base in N’Djamena": the base's country.
 		if len(from) == 0 {
@@ -194,9 +281,24 @@ func (x *extraction) withdrawals(s *sentence) []*cand {
 				from = in
 			}
 		}
+		// Only places and bodies can be left ("in a ceremony attended by the
+		// defence ministers" names no place).
+		from = placeLike(from)
+		if len(from) == 0 && kind == wVerb {
+			if in := x.objects(s, after, 6, "in"); len(in) > 0 {
+				from = placeLike(in)
+			}
+		}
+		// "withdraw from the country": the country withdrawals in this text
+		// leave, if one was named before.
+		if len(from) == 1 && from[0].pronoun && len(x.detectedFroms) > 0 {
+			from = []*mention{x.detectedFroms[len(x.detectedFroms)-1]}
+		} else if len(from) > 0 {
+			x.detectedFroms = append(x.detectedFroms, from...)
+		}
 		// The place left may be named as several countries: one fact each.
 		froms := splitFroms(from)
-		stage, mod := x.withdrawalStage(s, t, kind)
+		stage, mod, weak := x.withdrawalStage(s, t, kind)
 		if stage == "" && mod == briefings.Asserted {
 			// A mention with no stage only adds detail to a known process.
 			c.coref = true
@@ -205,29 +307,37 @@ func (x *extraction) withdrawals(s *sentence) []*cand {
 			continue
 		}
 		scope := scopeOf(s, t)
-		force := forceOf(s, max(0, t-4), min(len(toks), after+6))
+		if w := toks[t].low; strings.HasPrefix(w, "reduc") || strings.HasPrefix(w, "cut") || w == "scale" || w == "scaled" {
+			scope = "partial"
+		}
+		force := actorForce(actors)
+		if force == "" {
+			force = forceOf(s, max(0, t-4), min(len(toks), after+6))
+		}
 		if len(froms) > 0 && blocLike(froms[0][0]) {
 			force = "membership"
 		}
-		if kind == wMissionEnd || strings.Contains(s.lowText, "mission") && force == "" {
+		if kind == wMissionEnd && (hasTokenIn(toks, max(0, t-4), min(len(toks), t+8), "mission") || hasTokenIn(toks, max(0, t-4), min(len(toks), t+8), "missions")) || force == "" && strings.Contains(s.lowText, " mission") {
 			force = "mission"
 		}
 		if force == "" {
 			force = "military"
 		}
 		deadline := x.deadlineFor(s, t, min(len(toks), t+30))
+		condition := conditionOf(s)
 		fromList := froms
 		if len(fromList) == 0 {
 			fromList = [][]*mention{nil}
 		}
 		for _, fr := range fromList {
-			cc := &cand{s: s, trig: t, actors: actors, counter: fr, coref: c.coref}
+			cc := &cand{s: s, trig: t, actors: actors, counter: fr, coref: c.coref, weak: weak}
 			cc.f = c.f
 			cc.f.Status = stage
 			cc.f.Modality = mod
 			cc.f.Scope = scope
 			cc.f.Force = force
 			cc.f.Deadline = deadline
+			cc.f.Condition = condition
 			if tr, ok := x.timeFor(s, t); ok {
 				cc.f.Time, cc.explicitTime = tr, true
 			}
@@ -247,6 +357,23 @@ func (x *extraction) withdrawals(s *sentence) []*cand {
 	return out
 }
 
+// intentionNounBefore returns the index of "decision", "intention", "plan"
+// ... governing "to <verb>" at t, or -1.
+func intentionNounBefore(toks []token, t int) int {
+	if t < 2 || toks[t-1].low != "to" {
+		return -1
+	}
+	for k := t - 2; k >= 0 && k >= t-10; k-- {
+		switch toks[k].low {
+		case "decision", "intention", "plan", "plans", "bid", "move", "readiness", "desire", "determination", "intent":
+			return k
+		case ".", ";", "that":
+			return -1
+		}
+	}
+	return -1
+}
+
 func hasTokenIn(toks []token, from, to int, w string) bool {
 	for k := from; k < to && k < len(toks); k++ {
 		if toks[k].low == w {
@@ -254,6 +381,26 @@ func hasTokenIn(toks []token, from, to int, w string) bool {
 		}
 	}
 	return false
+}
+
+// placeLike keeps the mentions that can be a place left: countries,
+// cities, regions, bodies, and unnamed groups of countries.
+func placeLike(ms []*mention) []*mention {
+	var out []*mention
+	for _, m := range ms {
+		switch m.kind {
+		case mCountry, mCapital, mCity, mRegion, mOrg:
+			out = append(out, m)
+		case mDemonym:
+			// "vacate a French base in N’Djamena": a demonym only modifies.
+			continue
+		case mGroup:
+			if m.role == "countries" || m.role == "states" || m.role == "nations" {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
 }
 
 // splitFroms gives each country left its own group.
@@ -362,7 +509,81 @@ func scopeOf(s *sentence, t int) string {
 
 // withdrawalStage reads the stage of a withdrawal at t from its verb form,
 // auxiliaries, governing verbs and the surrounding frame.
-func (x *extraction) withdrawalStage(s *sentence, t int, kind wTrigger) (string, briefings.Modality) {
+func (x *extraction) withdrawalStage(s *sentence, t int, kind wTrigger) (string, briefings.Modality, bool) {
+	if kind == wNoun {
+		// "This significant drawdown": a reference back, not news.
+		for k := t - 1; k >= 0 && k >= t-3; k-- {
+			w := s.toks[k].low
+			if w == "this" || w == "that" || w == "these" || w == "those" || w == "such" {
+				return "", briefings.Asserted, false
+			}
+			if s.toks[k].punct || s.toks[k].cap {
+				break
+			}
+		}
+	}
+	stage, mod := x.stageOf(s, t, kind)
+	if kind == wNoun && (stage == "" || stage == briefings.StageCompleted) {
+		// "The withdrawal of French soldiers will be gradual": the verb after
+		// a nominal subject.
+		if st, ok := stageAfterNoun(s, t); ok {
+			return st, briefings.Asserted, false
+		}
+	}
+	// "following the departure of US troops": a nominal past that only
+	// counts when the text says nothing firmer about the process.
+	weak := false
+	if kind == wNoun && stage == briefings.StageCompleted {
+		for k := t - 1; k >= 0 && k >= t-3; k-- {
+			if s.toks[k].low == "following" || s.toks[k].low == "after" {
+				weak = true
+			}
+		}
+	}
+	return stage, mod, weak
+}
+
+// stageAfterNoun reads the verb that follows a nominal withdrawal subject.
+func stageAfterNoun(s *sentence, t int) (string, bool) {
+	toks := s.toks
+	for k := t + 1; k < len(toks) && k <= t+9; k++ {
+		switch toks[k].low {
+		case "will", "'ll":
+			// "will be gradual", "will begin", "will take place"; not "will
+			// notably impact" (an effect of it).
+			v := safeLow(toks, k+1)
+			if strings.HasSuffix(v, "ly") {
+				v = safeLow(toks, k+2)
+			}
+			switch v {
+			case "be", "begin", "start", "take", "happen", "occur", "continue", "end", "finish", "conclude", "last", "proceed", "resume":
+				return briefings.StagePlanned, true
+			}
+			return "", false
+		case "began", "begun", "started", "continues", "continued":
+			return briefings.StageUnderWay, true
+		case "completed", "concluded", "ended":
+			if k > 0 && (toks[k-1].low == "was" || toks[k-1].low == "been" || toks[k-1].low == "is" || toks[k-1].low == "has") {
+				return briefings.StageCompleted, true
+			}
+		case "is", "are", "was":
+			switch safeLow(toks, k+1) {
+			case "expected", "due", "scheduled", "set", "planned", "to":
+				return briefings.StagePlanned, true
+			case "under":
+				return briefings.StageUnderWay, true
+			}
+		case ",", ";", ".", "that", "which":
+			if k > t+1 {
+				return "", false
+			}
+		}
+	}
+	return "", false
+}
+
+// stageOf reads the stage of a withdrawal at t from what precedes it.
+func (x *extraction) stageOf(s *sentence, t int, kind wTrigger) (string, briefings.Modality) {
 	toks := s.toks
 	w := toks[t].low
 	prev := func(k int) string { return safeLow(toks, t-k) }
@@ -373,6 +594,15 @@ func (x *extraction) withdrawalStage(s *sentence, t int, kind wTrigger) (string,
 		}
 		if toks[k].low == "," || toks[k].low == ";" {
 			break
+		}
+	}
+	if kind == wMissionEnd && t > 0 && !(safeLow(toks, t+1) == "the" || safeLow(toks, t+1) == "its" || safeLow(toks, t+1) == "their" || safeLow(toks, t+1) == "of") {
+		// The noun came first: "presence has ended", "operations end by".
+		switch {
+		case prev(1) == "has" || prev(1) == "have" || prev(1) == "had" || w == "ended":
+			return briefings.StageCompleted, briefings.Asserted
+		case prev(1) == "will" || w == "end" || w == "ends":
+			return briefings.StagePlanned, briefings.Asserted
 		}
 	}
 	switch kind {
@@ -403,6 +633,10 @@ func (x *extraction) withdrawalStage(s *sentence, t int, kind wTrigger) (string,
 				k = -1
 			}
 		}
+	}
+	// "must leave", "have to leave": an obligation someone imposes.
+	if prev(1) == "must" || prev(1) == "to" && (prev(2) == "have" || prev(2) == "has") && prev(3) != "would" {
+		return briefings.StageDemanded, briefings.Asserted
 	}
 	// "would need to vacate": implied, not decided.
 	if prev(1) == "to" && (prev(2) == "need" || prev(2) == "needs" || prev(2) == "have" || prev(2) == "has") && (prev(3) == "would" || prev(3) == "will" || prev(3) == "might") {
@@ -450,12 +684,12 @@ func (x *extraction) withdrawalStage(s *sentence, t int, kind wTrigger) (string,
 			k = -1
 		}
 	}
-	if agreed && (future || prev(1) == "to" || kind == wNoun || kind == wMissionEnd) {
+	if agreed && (future || prev(1) == "to" || kind == wNoun || kind == wMissionEnd || seeFrame(toks, t)) {
 		return briefings.StageAgreed, briefings.Asserted
 	}
 	// Governing verbs before "to" + verb or before a noun.
 	gov := ""
-	for k := t - 1; k >= 0 && k >= t-6; k-- {
+	for k := t - 1; k >= 0 && k >= t-11; k-- {
 		lw := toks[k].low
 		switch lw {
 		case "decision", "decided", "decides", "announced", "announces", "announcing", "intention", "intends", "intend",
@@ -464,10 +698,15 @@ func (x *extraction) withdrawalStage(s *sentence, t int, kind wTrigger) (string,
 			"completing", "expected", "likely", "undergo", "undertake", "undertaking", "following", "after", "since",
 			"forced", "paused", "halted", "suspended", "froze", "frozen", "reversed", "cancelled", "canceled", "scrapped",
 			"stopped", "delayed", "postponed", "see", "sees", "seek", "seeks", "want", "wants", "aims", "aim", "vowed",
-			"pledged", "promised", "continue", "continuing", "continues", "resume", "resumed", "underway":
+			"pledged", "promised", "continue", "continuing", "continues", "resume", "resumed", "underway", "marked", "marks", "marking":
 			if gov == "" {
 				gov = lw
 			}
+		}
+	}
+	for k := t - 1; k >= 0 && k >= t-6; k-- {
+		if toks[k].low == "expected" || toks[k].low == "likely" {
+			gov = "expected"
 		}
 	}
 	switch gov {
@@ -494,7 +733,7 @@ func (x *extraction) withdrawalStage(s *sentence, t int, kind wTrigger) (string,
 		return briefings.StageUnderWay, briefings.Asserted
 	case "completed":
 		return briefings.StageCompleted, briefings.Asserted
-	case "following", "after", "forced":
+	case "following", "after", "forced", "marked", "marks", "marking":
 		return briefings.StageCompleted, briefings.Asserted
 	}
 	if progressive {
@@ -511,6 +750,16 @@ func (x *extraction) withdrawalStage(s *sentence, t int, kind wTrigger) (string,
 		}
 	}
 	return "", briefings.Asserted
+}
+
+// seeFrame reports "... to see X quit", "will see X begin to withdraw".
+func seeFrame(toks []token, t int) bool {
+	for k := t - 1; k >= 0 && k >= t-8; k-- {
+		if toks[k].low == "see" || toks[k].low == "sees" {
+			return true
+		}
+	}
+	return false
 }
 
 // jointStatement reports a joint statement or declaration framing the

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/briefbot/briefbot/briefings/extract"
+	"github.com/briefbot/briefbot/briefings/sample"
 )
 
 // devDir is the development corpus, read in place (never copied into the
@@ -25,6 +26,24 @@ func TestDevCorpusReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, err := Score(context.Background(), extract.New(), cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if testing.Verbose() {
+		WriteTable(os.Stdout, r, true)
+	}
+}
+
+func TestSeedReport(t *testing.T) {
+	as, err := sample.Articles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := LoadGold(filepath.Join("..", "testdata", "seed-gold.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Score(context.Background(), extract.New(), []Case{{Name: "seed", Article: as[0], Gold: g}})
 	if err != nil {
 		t.Fatal(err)
 	}

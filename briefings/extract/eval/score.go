@@ -136,7 +136,9 @@ func ScoreArticle(ctx context.Context, x *extract.Extractor, c Case, facts brief
 	// Meetings.
 	as.Counts[KindMeetings] = matchAll(len(c.Gold.Meetings), byKind(briefings.FactMeeting), func(gi int, f briefings.Fact) bool {
 		return m.meeting(c.Gold.Meetings[gi], f)
-	}, func(gi int) string { return "meeting missed: " + strings.Join(c.Gold.Meetings[gi].Participants, " / ") + " " + deref(c.Gold.Meetings[gi].Date) },
+	}, func(gi int) string {
+		return "meeting missed: " + strings.Join(c.Gold.Meetings[gi].Participants, " / ") + " " + deref(c.Gold.Meetings[gi].Date)
+	},
 		func(f briefings.Fact) string { return "meeting extra: " + f.Summary + " " + f.Time.Value }, &errs)
 	as.Counts[KindAgreements] = matchAll(len(c.Gold.Agreements), byKind(briefings.FactAgreement), func(gi int, f briefings.Fact) bool {
 		g := c.Gold.Agreements[gi]
@@ -152,7 +154,9 @@ func ScoreArticle(ctx context.Context, x *extract.Extractor, c Case, facts brief
 	}, func(f briefings.Fact) string { return "withdrawal extra: " + f.Summary }, &errs)
 	as.Counts[KindThreats] = matchAll(len(c.Gold.Threats), byKind(briefings.FactThreat), func(gi int, f briefings.Fact) bool {
 		return m.threat(c.Gold.Threats[gi], f)
-	}, func(gi int) string { return "threat missed: " + c.Gold.Threats[gi].Actor + " → " + c.Gold.Threats[gi].Target },
+	}, func(gi int) string {
+		return "threat missed: " + c.Gold.Threats[gi].Actor + " → " + c.Gold.Threats[gi].Target
+	},
 		func(f briefings.Fact) string { return "threat extra: " + f.Summary }, &errs)
 	// People.
 	var people []briefings.Entity
@@ -169,12 +173,14 @@ func ScoreArticle(ctx context.Context, x *extract.Extractor, c Case, facts brief
 	as.Counts[KindDates] = matchAllT(len(c.Gold.Dates), facts.Dates, func(gi int, t briefings.TimeRef) bool {
 		g := c.Gold.Dates[gi]
 		return deref(g.Resolved) == t.Value && textsOverlap(g.Text, t.Text)
-	}, func(gi int) string { return fmt.Sprintf("date missed: %q = %s", c.Gold.Dates[gi].Text, deref(c.Gold.Dates[gi].Resolved)) },
+	}, func(gi int) string {
+		return fmt.Sprintf("date missed: %q = %s", c.Gold.Dates[gi].Text, deref(c.Gold.Dates[gi].Resolved))
+	},
 		func(t briefings.TimeRef) string { return fmt.Sprintf("date extra: %q = %s", t.Text, t.Value) }, &errs)
 	as.Errors = errs
 	// Negatives.
 	for _, n := range c.Gold.Negatives {
-		claims, err := x.Extract(ctx, briefings.Article{Text: n.ClaimToAvoid, Published: c.Article.Published})
+		claims, err := x.ExtractClaim(ctx, n.ClaimToAvoid, c.Article.Published, facts.Entities)
 		if err != nil {
 			return ArticleScore{}, fmt.Errorf("claim %q: %w", n.ClaimToAvoid, err)
 		}
@@ -334,6 +340,9 @@ func (m *matcher) goldKeys(s string, byCountry bool) map[string]bool {
 		paren = strings.Trim(s[i:], "()")
 	}
 	for _, r := range refs {
+		if byCountry && r.Kind == briefings.EntityOrganization && r.Type == "gov" && r.Country != "" {
+			out[r.Country] = true
+		}
 		if byCountry && r.Kind == briefings.EntityPerson {
 			c := r.Country
 			if c == "" && paren != "" {
@@ -378,8 +387,14 @@ func (m *matcher) partyKeys(ps []briefings.Party, byCountry bool) map[string]boo
 			out[p.Name] = true
 		case p.Kind == briefings.EntityOrganization:
 			out[p.Name] = true
-			if p.Country != "" && byCountry {
-				out[p.Country] = true
+			// A government body stands for its country; an armed group or
+			// a company does not ("Wagner" is not "Russia").
+			if byCountry {
+				for _, r := range m.x.Resolve(p.Name) {
+					if r.Type == "gov" && r.Country != "" {
+						out[r.Country] = true
+					}
+				}
 			}
 		default:
 			if p.Country != "" {
@@ -464,7 +479,27 @@ func (m *matcher) withdrawal(g Withdrawal, f briefings.Fact) bool {
 	if intersect(m.goldKeys(g.Actor, true), m.partyKeys(f.Actors, true)) == 0 {
 		return false
 	}
-	return intersect(m.goldKeys(g.From, true), m.partyKeys(f.Counterparts[:1], true)) > 0
+	if intersect(m.goldKeys(g.From, true), m.partyKeys(f.Counterparts[:1], true)) > 0 {
+		return true
+	}
+	// Unnamed places ("several Sahel countries") match by their words.
+	return len(commonWords(g.From, f.Counterparts[0].Name)) >= 2
+}
+
+// commonWords returns the lower-case content words two strings share.
+func commonWords(a, b string) []string {
+	have := map[string]bool{}
+	for _, w := range strings.Fields(norm(b)) {
+		have[strings.Trim(w, ".,;:()")] = true
+	}
+	var out []string
+	for _, w := range strings.Fields(norm(a)) {
+		w = strings.Trim(w, ".,;:()")
+		if len(w) > 3 && have[w] {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // threat matches by the actor's country and the target's country.
@@ -487,6 +522,22 @@ func (m *matcher) entails(s, c briefings.Fact) bool {
 		ck := m.partyKeys(c.Parties(), false)
 		if intersect(ck, m.partyKeys(s.Parties(), false)) < min(2, len(ck)) {
 			return false
+		}
+		// An unnamed body in the claim ("the ECOWAS chiefs of defence
+		// staff") must be in the fact as that body, not just its country.
+		for _, cp := range c.Parties() {
+			if cp.Kind != "" || cp.Role == "" {
+				continue
+			}
+			found := false
+			for _, sp := range s.Parties() {
+				if sp.Role == cp.Role {
+					found = true
+				}
+			}
+			if !found {
+				return false
+			}
 		}
 		if c.Mode != "" && c.Mode != s.Mode {
 			return false
@@ -518,11 +569,8 @@ func (m *matcher) entails(s, c briefings.Fact) bool {
 			return false
 		}
 	default:
-		sk := m.partyKeys(s.Parties(), true)
-		for k := range m.partyKeys(c.Parties(), true) {
-			if !sk[k] {
-				return false
-			}
+		if !m.partiesCovered(c.Parties(), s.Parties()) {
+			return false
 		}
 		if c.Status != "" && c.Status != s.Status {
 			return false
@@ -533,6 +581,39 @@ func (m *matcher) entails(s, c briefings.Fact) bool {
 	}
 	if c.Time.Resolved() && !within(s.Time, c.Time) {
 		return false
+	}
+	if c.Condition == "none" && s.Condition != "none" {
+		return false
+	}
+	if c.Attribution != "" && intersect(m.goldKeys(c.Attribution, true), m.goldKeys(s.Attribution, true)) == 0 {
+		return false
+	}
+	return true
+}
+
+// partiesCovered reports whether every party of the claim is among the
+// fact's: people by full name (so one Ouattara is not another), others by
+// key.
+func (m *matcher) partiesCovered(claim, fact []briefings.Party) bool {
+	keys := m.partyKeys(fact, true)
+	for _, c := range claim {
+		if c.Kind == briefings.EntityPerson {
+			found := false
+			for _, f := range fact {
+				if f.Kind == briefings.EntityPerson && samePerson(c.Name, f.Name) {
+					found = true
+				}
+			}
+			if !found {
+				return false
+			}
+			continue
+		}
+		for k := range m.partyKeys([]briefings.Party{c}, true) {
+			if !keys[k] {
+				return false
+			}
+		}
 	}
 	return true
 }
@@ -551,8 +632,9 @@ func firstWord(s string) string {
 	return s
 }
 
-// subjectCovered reports whether the content words of the claim's subject
-// appear in the system fact's subject or evidence.
+// subjectCovered reports whether at least three quarters of the content
+// words of the claim's subject appear in the system fact's subject or
+// evidence.
 func subjectCovered(c, s briefings.Fact) bool {
 	words := contentWords(c.Subject)
 	if len(words) == 0 {
@@ -565,7 +647,7 @@ func subjectCovered(c, s briefings.Fact) bool {
 			n++
 		}
 	}
-	return n*2 >= len(words)
+	return n*4 >= len(words)*3
 }
 
 func contentWords(s string) []string {

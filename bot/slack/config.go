@@ -111,8 +111,10 @@ type Config struct {
 	StableConnection time.Duration
 	// SocketIdleTimeout is how long a Socket Mode connection may be silent.
 	SocketIdleTimeout time.Duration
-	// Sleep waits for d or until ctx ends; nil uses a timer. Tests inject
-	// one to observe waits without spending them.
+	// Sleep waits for d or until ctx ends, for post pacing and the retries
+	// of posts and response_url deliveries (not Socket Mode reconnects);
+	// nil uses a timer. Tests inject one to observe waits without spending
+	// them.
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 

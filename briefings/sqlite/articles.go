@@ -48,24 +48,9 @@ func (s *Store) AddArticle(ctx context.Context, a briefings.Article, f briefings
 	}
 	var res briefings.AddResult
 	err = s.write(ctx, "add article "+p.article.ID, func(tx *sql.Tx) error {
-		res = briefings.AddResult{}
-		stored, err := scanArticle(tx.QueryRowContext(ctx, "SELECT "+articleCols+" FROM articles WHERE hash = ?", p.article.Hash))
-		switch {
-		case err == nil:
-			res.Article, res.Duplicate = stored, true
-			return nil
-		case !errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("look up hash: %w", err)
-		}
-		if err := insertArticle(ctx, tx, p); err != nil {
-			return err
-		}
-		changed, err := addStatuses(ctx, tx, p)
-		if err != nil {
-			return err
-		}
-		res.Article, res.Facts, res.Changed = p.article, len(p.facts), changed
-		return nil
+		var err error
+		res, err = addPrepared(ctx, s.ws.bind(ctx, tx), p)
+		return err
 	})
 	if err != nil {
 		return briefings.AddResult{}, err
@@ -76,63 +61,132 @@ func (s *Store) AddArticle(ctx context.Context, a briefings.Article, f briefings
 	return res, nil
 }
 
-// insertArticle writes the article, its sentences, facts and entities.
-func insertArticle(ctx context.Context, tx *sql.Tx, p prepared) error {
+// addBatch stores several articles in one transaction, which costs far less
+// per article than one transaction each (the pages every article touches
+// are written once). It is all or nothing: one invalid article fails the
+// batch. Results are in the order of the batch.
+func (s *Store) addBatch(ctx context.Context, batch []batchItem) ([]briefings.AddResult, error) {
+	now := s.clock.Now()
+	ps := make([]prepared, len(batch))
+	for i, b := range batch {
+		var err error
+		if ps[i], err = prepare(b.a, b.f, now); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]briefings.AddResult, len(ps))
+	err := s.write(ctx, "add articles", func(tx *sql.Tx) error {
+		st := s.ws.bind(ctx, tx)
+		for i, p := range ps {
+			var err error
+			if out[i], err = addPrepared(ctx, st, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// batchItem is one article of a batch with its extraction.
+type batchItem struct {
+	a briefings.Article
+	f briefings.Facts
+}
+
+// addPrepared stores one checked article inside a write transaction.
+func addPrepared(ctx context.Context, st *writeStmts, p prepared) (briefings.AddResult, error) {
+	stored, err := scanArticle(st.articleByHash.QueryRowContext(ctx, p.article.Hash))
+	switch {
+	case err == nil:
+		return briefings.AddResult{Article: stored, Duplicate: true}, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return briefings.AddResult{}, fmt.Errorf("look up hash: %w", err)
+	}
+	apk, err := insertArticle(ctx, st, p)
+	if err != nil {
+		return briefings.AddResult{}, err
+	}
+	if err := addEntities(ctx, st, p.entities); err != nil {
+		return briefings.AddResult{}, err
+	}
+	changed, err := addStatuses(ctx, st, p, apk)
+	if err != nil {
+		return briefings.AddResult{}, err
+	}
+	return briefings.AddResult{Article: p.article, Facts: len(p.facts), Changed: changed}, nil
+}
+
+// insertArticle writes the article, its sentences and its facts.
+func insertArticle(ctx context.Context, st *writeStmts, p prepared) (int64, error) {
 	a := p.article
-	if _, err := tx.ExecContext(ctx, "INSERT INTO articles ("+articleCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		a.ID, a.Title, a.Source, a.URL, nullMicros(a.Published), micros(a.Ingested), a.Text, a.Hash, a.Story); err != nil {
-		return fmt.Errorf("insert article: %w", err)
+	r, err := st.article.ExecContext(ctx, a.ID, a.Title, a.Source, a.URL, nullMicros(a.Published), micros(a.Ingested), a.Text, a.Hash, a.Story)
+	if err != nil {
+		return 0, fmt.Errorf("insert article: %w", err)
 	}
-
+	apk, err := r.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("insert article: %w", err)
+	}
 	if len(p.sentences) > 0 {
-		st, err := tx.PrepareContext(ctx, "INSERT INTO sentences (article_id, idx, paragraph, text) VALUES (?, ?, ?, ?)")
-		if err != nil {
-			return fmt.Errorf("prepare sentences: %w", err)
+		rows := make([][3]any, len(p.sentences))
+		for i, sn := range p.sentences {
+			rows[i] = [3]any{sn.Index, sn.Paragraph, sn.Text}
 		}
-		defer st.Close()
-		for _, sn := range p.sentences {
-			if _, err := st.ExecContext(ctx, a.ID, sn.Index, sn.Paragraph, sn.Text); err != nil {
-				return fmt.Errorf("insert sentence %d: %w", sn.Index, err)
-			}
+		if err := execJSON(ctx, st.sentences, rows, apk); err != nil {
+			return 0, fmt.Errorf("insert sentences: %w", err)
 		}
 	}
+	if len(p.facts) == 0 {
+		return apk, nil
+	}
+	bodies := make([][2]any, 0, len(p.facts))
+	var terms [][4]any
+	for i, fact := range p.facts {
+		body, err := json.Marshal(fact)
+		if err != nil {
+			return 0, fmt.Errorf("encode fact %s: %w", fact.ID, err)
+		}
+		var start sql.NullInt64
+		if fact.Time.Resolved() {
+			start = sql.NullInt64{Int64: micros(fact.Time.Start), Valid: true}
+		}
+		at := sortAt(fact, a)
+		r, err := st.fact.ExecContext(ctx, fact.ID, apk, i, string(fact.Kind), start, at, micros(a.Ingested))
+		if err != nil {
+			return 0, fmt.Errorf("insert fact %s: %w", fact.ID, err)
+		}
+		pk, err := r.LastInsertId()
+		if err != nil {
+			return 0, fmt.Errorf("insert fact %s: %w", fact.ID, err)
+		}
+		bodies = append(bodies, [2]any{pk, string(body)})
+		for _, term := range factTerms(fact) {
+			terms = append(terms, [4]any{term, at, pk, string(fact.Kind)})
+		}
+	}
+	if err := execJSON(ctx, st.factBodies, bodies); err != nil {
+		return 0, fmt.Errorf("insert facts: %w", err)
+	}
+	if len(terms) > 0 {
+		if err := execJSON(ctx, st.factTerms, terms); err != nil {
+			return 0, fmt.Errorf("insert fact terms: %w", err)
+		}
+	}
+	return apk, nil
+}
 
-	if len(p.facts) > 0 {
-		fst, err := tx.PrepareContext(ctx, "INSERT INTO facts (id, article_id, seq, kind, time_start, sort_at, ingested, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-		if err != nil {
-			return fmt.Errorf("prepare facts: %w", err)
-		}
-		defer fst.Close()
-		tst, err := tx.PrepareContext(ctx, "INSERT INTO fact_terms (term, fact_pk) VALUES (?, ?)")
-		if err != nil {
-			return fmt.Errorf("prepare fact terms: %w", err)
-		}
-		defer tst.Close()
-		for i, fact := range p.facts {
-			body, err := json.Marshal(fact)
-			if err != nil {
-				return fmt.Errorf("encode fact %s: %w", fact.ID, err)
-			}
-			var start sql.NullInt64
-			if fact.Time.Resolved() {
-				start = sql.NullInt64{Int64: micros(fact.Time.Start), Valid: true}
-			}
-			r, err := fst.ExecContext(ctx, fact.ID, a.ID, i, string(fact.Kind), start, sortAt(fact, a), micros(a.Ingested), body)
-			if err != nil {
-				return fmt.Errorf("insert fact %s: %w", fact.ID, err)
-			}
-			pk, err := r.LastInsertId()
-			if err != nil {
-				return fmt.Errorf("insert fact %s: %w", fact.ID, err)
-			}
-			for _, term := range factTerms(fact) {
-				if _, err := tst.ExecContext(ctx, term, pk); err != nil {
-					return fmt.Errorf("insert fact term: %w", err)
-				}
-			}
-		}
+// execJSON runs a statement whose last argument is rows as a JSON array.
+func execJSON(ctx context.Context, st *sql.Stmt, rows any, args ...any) error {
+	js, err := json.Marshal(rows)
+	if err != nil {
+		return err
 	}
-	return addEntities(ctx, tx, p.entities)
+	_, err = st.ExecContext(ctx, append(args, string(js))...)
+	return err
 }
 
 // sortAt is the time facts are ordered by: the resolved start, else the
@@ -166,29 +220,10 @@ func (s *Store) Articles(ctx context.Context, q briefings.ArticleQuery) ([]brief
 	if err != nil {
 		return nil, err
 	}
-	if err := checkList("article ids", len(q.IDs)); err != nil {
+	if err := checkList("article ids", len(q.IDs), MaxQueryIDs); err != nil {
 		return nil, err
 	}
-	var where []string
-	var args []any
-	if len(q.IDs) > 0 {
-		where = append(where, "id IN ("+placeholders(len(q.IDs))+")")
-		args = append(args, anys(q.IDs)...)
-	}
-	if q.Story != "" {
-		where = append(where, "story = ?")
-		args = append(args, q.Story)
-	}
-	if !q.IngestedAfter.IsZero() {
-		where = append(where, "ingested > ?")
-		args = append(args, micros(q.IngestedAfter))
-	}
-	query := "SELECT " + articleCols + " FROM articles"
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY published DESC, rowid DESC LIMIT ?"
-	args = append(args, n)
+	query, args := articleQuery(q, n)
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, s.fail(ctx, "articles", err)
@@ -208,16 +243,39 @@ func (s *Store) Articles(ctx context.Context, q briefings.ArticleQuery) ([]brief
 	return out, nil
 }
 
+// statsSQL counts the records of Stats.
+const statsSQL = `SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM facts),
+	(SELECT count(*) FROM entities), (SELECT count(*) FROM statuses)`
+
 // Stats counts what the store holds.
 func (s *Store) Stats(ctx context.Context) (briefings.Stats, error) {
 	var st briefings.Stats
-	err := s.r.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM articles),
-		(SELECT count(*) FROM facts),
-		(SELECT count(*) FROM entities),
-		(SELECT count(*) FROM statuses)`).Scan(&st.Articles, &st.Facts, &st.Entities, &st.Statuses)
+	err := s.r.QueryRowContext(ctx, statsSQL).Scan(&st.Articles, &st.Facts, &st.Entities, &st.Statuses)
 	if err != nil {
 		return briefings.Stats{}, s.fail(ctx, "stats", err)
 	}
 	return st, nil
+}
+
+// articleQuery builds the SQL of an article query.
+func articleQuery(q briefings.ArticleQuery, n int) (string, []any) {
+	var where []string
+	var args []any
+	if len(q.IDs) > 0 {
+		where = append(where, "id IN ("+placeholders(len(q.IDs))+")")
+		args = append(args, anys(q.IDs)...)
+	}
+	if q.Story != "" {
+		where = append(where, "story = ?")
+		args = append(args, q.Story)
+	}
+	if !q.IngestedAfter.IsZero() {
+		where = append(where, "ingested > ?")
+		args = append(args, micros(q.IngestedAfter))
+	}
+	query := "SELECT " + articleCols + " FROM articles"
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	return query + " ORDER BY published DESC, pk DESC LIMIT ?", append(args, n)
 }

@@ -13,29 +13,13 @@ import (
 
 // addEntities merges the article's entities into the stored ones: aliases
 // and roles are unioned, mentions summed, and every name and alias indexed.
-func addEntities(ctx context.Context, tx *sql.Tx, entities []briefings.Entity) error {
+func addEntities(ctx context.Context, st *writeStmts, entities []briefings.Entity) error {
 	if len(entities) == 0 {
 		return nil
 	}
-	get, err := tx.PrepareContext(ctx, "SELECT "+entityCols+" FROM entities WHERE id = ?")
-	if err != nil {
-		return fmt.Errorf("prepare entities: %w", err)
-	}
-	defer get.Close()
-	put, err := tx.PrepareContext(ctx, `INSERT INTO entities (id, name, kind, country, mentions, aliases, roles) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET country = excluded.country, mentions = excluded.mentions, aliases = excluded.aliases, roles = excluded.roles`)
-	if err != nil {
-		return fmt.Errorf("prepare entities: %w", err)
-	}
-	defer put.Close()
-	names, err := tx.PrepareContext(ctx, "INSERT INTO entity_names (name, entity_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
-	if err != nil {
-		return fmt.Errorf("prepare entity names: %w", err)
-	}
-	defer names.Close()
-
+	var names [][2]string
 	for _, e := range entities {
-		stored, err := scanEntity(get.QueryRowContext(ctx, e.ID))
+		stored, err := scanEntity(st.entityGet.QueryRowContext(ctx, e.ID))
 		switch {
 		case err == nil:
 			e = mergeEntity(stored, e)
@@ -50,14 +34,15 @@ func addEntities(ctx context.Context, tx *sql.Tx, entities []briefings.Entity) e
 		if err != nil {
 			return fmt.Errorf("encode entity %s: %w", e.ID, err)
 		}
-		if _, err := put.ExecContext(ctx, e.ID, e.Name, string(e.Kind), e.Country, e.Mentions, aliases, roles); err != nil {
+		if _, err := st.entityPut.ExecContext(ctx, e.ID, e.Name, string(e.Kind), e.Country, e.Mentions, aliases, roles); err != nil {
 			return fmt.Errorf("store entity %s: %w", e.ID, err)
 		}
 		for _, n := range entityNames(e) {
-			if _, err := names.ExecContext(ctx, n, e.ID); err != nil {
-				return fmt.Errorf("index entity %s: %w", e.ID, err)
-			}
+			names = append(names, [2]string{n, e.ID})
 		}
+	}
+	if err := execJSON(ctx, st.entityNames, names); err != nil {
+		return fmt.Errorf("index entity names: %w", err)
 	}
 	return nil
 }
@@ -102,30 +87,10 @@ func (s *Store) Entities(ctx context.Context, q briefings.EntityQuery) ([]briefi
 	if err != nil {
 		return nil, err
 	}
-	if err := checkList("entity kinds", len(q.Kinds)); err != nil {
+	if err := checkList("entity kinds", len(q.Kinds), MaxQueryValues); err != nil {
 		return nil, err
 	}
-	var where []string
-	var args []any
-	if name := fold(q.Name); name != "" {
-		if q.Prefix {
-			where = append(where, "id IN (SELECT entity_id FROM entity_names WHERE name >= ? AND name < ?)")
-			args = append(args, name, name+"\U0010FFFF")
-		} else {
-			where = append(where, "id IN (SELECT entity_id FROM entity_names WHERE name = ?)")
-			args = append(args, name)
-		}
-	}
-	if len(q.Kinds) > 0 {
-		where = append(where, "kind IN ("+placeholders(len(q.Kinds))+")")
-		args = append(args, anys(q.Kinds)...)
-	}
-	query := "SELECT " + entityCols + " FROM entities"
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY mentions DESC, id LIMIT ?"
-	args = append(args, n)
+	query, args := entityQuery(q, n)
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, s.fail(ctx, "entities", err)
@@ -143,4 +108,31 @@ func (s *Store) Entities(ctx context.Context, q briefings.EntityQuery) ([]briefi
 		return nil, s.fail(ctx, "entities", err)
 	}
 	return out, nil
+}
+
+// entityQuery builds the SQL of an entity query. A name is looked up in
+// entity_names first (its matches are few), then ordered by mentions.
+func entityQuery(q briefings.EntityQuery, n int) (string, []any) {
+	var where []string
+	var args []any
+	from := "entities AS e"
+	if name := fold(q.Name); name != "" {
+		from = "entity_names AS n CROSS JOIN entities AS e ON e.id = n.entity_id"
+		if q.Prefix {
+			where = append(where, "n.name >= ? AND n.name < ?")
+			args = append(args, name, name+"\U0010FFFF")
+		} else {
+			where = append(where, "n.name = ?")
+			args = append(args, name)
+		}
+	}
+	if len(q.Kinds) > 0 {
+		where = append(where, "e.kind IN ("+placeholders(len(q.Kinds))+")")
+		args = append(args, anys(q.Kinds)...)
+	}
+	query := "SELECT DISTINCT e.id, e.name, e.kind, e.country, e.mentions, e.aliases, e.roles FROM " + from
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	return query + " ORDER BY e.mentions DESC, e.id LIMIT ?", append(args, n)
 }

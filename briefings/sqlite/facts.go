@@ -1,83 +1,324 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/briefbot/briefbot/briefings"
 )
+
+// How a fact query is driven. Facts come back in time order with a limit,
+// so the cheapest plan is the one that reads the fewest index entries
+// before it has the answer. The store picks it itself, from what the query
+// asks and two capped counts, rather than leaving it to SQLite's planner,
+// whose choice would depend on statistics that may be missing or stale:
+//
+//   - article ids: their facts (a few per article), sorted;
+//   - a story of fewer than storyDriverArticles articles: its facts, sorted;
+//   - an ingestion cut after which fewer than ingestedDriverFacts facts
+//     were stored (the "new since" of a digest): those facts, sorted;
+//   - terms: for each term, its facts in time order from fact_terms (which
+//     also holds the kind), up to the limit; the lists are merged;
+//   - kinds: likewise for each kind, from facts_kind;
+//   - otherwise: all facts in time order from facts_sort.
+//
+// Every other filter is checked on each candidate through the narrow facts
+// row or a primary-key lookup, and the facts themselves (fact_bodies) are
+// read only for the rows returned.
+const (
+	storyDriverArticles = 300
+	ingestedDriverFacts = 5000
+)
+
+// factDriver names the plan of a fact query.
+type factDriver int
+
+const (
+	driveAll factDriver = iota
+	driveArticles
+	driveStory
+	driveIngested
+	driveTerms
+	driveKinds
+)
+
+// factFilter is a validated FactQuery.
+type factFilter struct {
+	kinds      []string
+	terms      []string
+	articleIDs []string
+	story      string
+	ingested   int64
+	after      bool // ingested is set
+	limit      int
+}
+
+// conds returns the SQL conditions on facts AS f for every filter except the
+// driver's. With termTable set, the kinds are checked on fact_terms AS t.
+func (ff factFilter) conds(driver factDriver, termTable bool) ([]string, []any) {
+	var where []string
+	var args []any
+	if len(ff.kinds) > 0 && driver != driveKinds {
+		col := "f.kind"
+		if termTable {
+			col = "t.kind"
+		}
+		where = append(where, col+" IN ("+placeholders(len(ff.kinds))+")")
+		args = append(args, anys(ff.kinds)...)
+	}
+	if len(ff.terms) > 0 && driver != driveTerms {
+		where = append(where, "EXISTS (SELECT 1 FROM fact_terms AS t2 WHERE t2.term IN ("+placeholders(len(ff.terms))+
+			") AND t2.sort_at = f.sort_at AND t2.fact_pk = f.pk)")
+		args = append(args, anys(ff.terms)...)
+	}
+	if len(ff.articleIDs) > 0 && driver != driveArticles {
+		where = append(where, "f.article_pk IN (SELECT pk FROM articles WHERE id IN ("+placeholders(len(ff.articleIDs))+"))")
+		args = append(args, anys(ff.articleIDs)...)
+	}
+	if ff.story != "" && driver != driveStory {
+		where = append(where, "f.article_pk IN (SELECT pk FROM articles WHERE story = ?)")
+		args = append(args, ff.story)
+	}
+	if ff.after && driver != driveIngested {
+		where = append(where, "f.ingested > ?")
+		args = append(args, ff.ingested)
+	}
+	return where, args
+}
+
+// factQueries returns the candidate queries of a plan: each selects
+// (pk, sort_at) in time order, at most limit rows.
+func (ff factFilter) factQueries(driver factDriver) []sqlQuery {
+	where, args := ff.conds(driver, driver == driveTerms)
+	and := func(first string, firstArgs ...any) (string, []any) {
+		w := append([]string{first}, where...)
+		return " WHERE " + strings.Join(w, " AND "), append(firstArgs, args...)
+	}
+	const order = " ORDER BY f.sort_at, f.pk LIMIT ?"
+	var out []sqlQuery
+	switch driver {
+	case driveArticles:
+		w, a := and("f.article_pk IN (SELECT pk FROM articles WHERE id IN ("+placeholders(len(ff.articleIDs))+"))", anys(ff.articleIDs)...)
+		out = append(out, sqlQuery{"SELECT f.pk, f.sort_at FROM facts AS f INDEXED BY facts_article" + w + order, append(a, ff.limit)})
+	case driveStory:
+		w, a := and("f.article_pk IN (SELECT pk FROM articles WHERE story = ?)", ff.story)
+		out = append(out, sqlQuery{"SELECT f.pk, f.sort_at FROM facts AS f INDEXED BY facts_article" + w + order, append(a, ff.limit)})
+	case driveIngested:
+		w, a := and("f.ingested > ?", ff.ingested)
+		out = append(out, sqlQuery{"SELECT f.pk, f.sort_at FROM facts AS f INDEXED BY facts_ingested" + w + order, append(a, ff.limit)})
+	case driveTerms:
+		// Kinds are checked in fact_terms itself; the facts row is joined
+		// only when another filter needs it.
+		from := "fact_terms AS t"
+		var fw []string
+		for _, c := range where {
+			if strings.HasPrefix(c, "t.") {
+				continue
+			}
+			fw = append(fw, c)
+		}
+		if len(fw) > 0 {
+			from += " CROSS JOIN facts AS f ON f.pk = t.fact_pk"
+		}
+		for _, term := range ff.terms {
+			w, a := and("t.term = ?", term)
+			out = append(out, sqlQuery{"SELECT t.fact_pk, t.sort_at FROM " + from + w + " ORDER BY t.sort_at, t.fact_pk LIMIT ?", append(a, ff.limit)})
+		}
+	case driveKinds:
+		for _, kind := range ff.kinds {
+			w, a := and("f.kind = ?", kind)
+			out = append(out, sqlQuery{"SELECT f.pk, f.sort_at FROM facts AS f INDEXED BY facts_kind" + w + order, append(a, ff.limit)})
+		}
+	default:
+		w, a := "", args
+		if len(where) > 0 {
+			w = " WHERE " + strings.Join(where, " AND ")
+		}
+		out = append(out, sqlQuery{"SELECT f.pk, f.sort_at FROM facts AS f INDEXED BY facts_sort" + w + order, append(a, ff.limit)})
+	}
+	return out
+}
+
+// sqlQuery is a statement with its arguments.
+type sqlQuery struct {
+	sql  string
+	args []any
+}
+
+// newFactFilter validates a FactQuery. ok is false when the query can match
+// nothing (its terms are all blank).
+func newFactFilter(q briefings.FactQuery) (ff factFilter, ok bool, err error) {
+	n, err := limit(q.Limit, DefaultFactLimit, MaxFactLimit, "fact")
+	if err != nil {
+		return ff, false, err
+	}
+	for _, l := range []struct {
+		what   string
+		n, max int
+	}{{"fact kinds", len(q.Kinds), MaxQueryValues}, {"terms", len(q.Terms), MaxQueryValues}, {"article ids", len(q.ArticleIDs), MaxQueryIDs}} {
+		if err := checkList(l.what, l.n, l.max); err != nil {
+			return ff, false, err
+		}
+	}
+	ff = factFilter{limit: n, story: q.Story, articleIDs: q.ArticleIDs}
+	for _, k := range q.Kinds {
+		if !slices.Contains(ff.kinds, string(k)) {
+			ff.kinds = append(ff.kinds, string(k))
+		}
+	}
+	if len(q.Terms) > 0 {
+		if ff.terms = foldAll(q.Terms); len(ff.terms) == 0 {
+			return ff, false, nil
+		}
+	}
+	if !q.IngestedAfter.IsZero() {
+		ff.ingested, ff.after = micros(q.IngestedAfter), true
+	}
+	return ff, true, nil
+}
+
+// plan picks the driver of a fact query (see the comment on
+// storyDriverArticles).
+func (s *Store) plan(ctx context.Context, ff factFilter) (factDriver, error) {
+	if len(ff.articleIDs) > 0 {
+		return driveArticles, nil
+	}
+	if ff.story != "" {
+		n, err := s.countUpTo(ctx, storyCountSQL, storyDriverArticles, ff.story)
+		if err != nil {
+			return 0, err
+		}
+		if n < storyDriverArticles {
+			return driveStory, nil
+		}
+	}
+	if ff.after {
+		n, err := s.countUpTo(ctx, ingestedCountSQL, ingestedDriverFacts, ff.ingested)
+		if err != nil {
+			return 0, err
+		}
+		if n < ingestedDriverFacts {
+			return driveIngested, nil
+		}
+	}
+	switch {
+	case len(ff.terms) > 0:
+		return driveTerms, nil
+	case len(ff.kinds) > 0:
+		return driveKinds, nil
+	}
+	return driveAll, nil
+}
+
+// countSQL counts the rows of query up to a limit (the last argument).
+func countSQL(query string) string { return "SELECT count(*) FROM (" + query + " LIMIT ?)" }
+
+// The capped counts that plan a fact query.
+const (
+	storyCountSQL    = "SELECT 1 FROM articles WHERE story = ?"
+	ingestedCountSQL = "SELECT 1 FROM facts WHERE ingested > ?"
+)
+
+// countUpTo counts the rows of query, stopping at max.
+func (s *Store) countUpTo(ctx context.Context, query string, max int, args ...any) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, countSQL(query), append(args, max)...).Scan(&n)
+	return n, err
+}
 
 // Facts returns the facts matching q ordered by time (resolved start, else
 // the article's publication; undated facts last), oldest first, ties in the
 // order they were stored. Fields of q combine with AND, the values of one
 // list with OR.
 func (s *Store) Facts(ctx context.Context, q briefings.FactQuery) ([]briefings.Fact, error) {
-	n, err := limit(q.Limit, DefaultFactLimit, MaxFactLimit, "fact")
-	if err != nil {
+	ff, ok, err := newFactFilter(q)
+	if err != nil || !ok {
 		return nil, err
 	}
-	for _, l := range []struct {
-		what string
-		n    int
-	}{{"fact kinds", len(q.Kinds)}, {"terms", len(q.Terms)}, {"article ids", len(q.ArticleIDs)}} {
-		if err := checkList(l.what, l.n); err != nil {
-			return nil, err
+	driver, err := s.plan(ctx, ff)
+	if err != nil {
+		return nil, s.fail(ctx, "plan facts", err)
+	}
+	type cand struct{ pk, at int64 }
+	var cands []cand
+	for _, fq := range ff.factQueries(driver) {
+		rows, err := s.r.QueryContext(ctx, fq.sql, fq.args...)
+		if err != nil {
+			return nil, s.fail(ctx, "facts", err)
+		}
+		for rows.Next() {
+			var c cand
+			if err := rows.Scan(&c.pk, &c.at); err != nil {
+				rows.Close()
+				return nil, s.fail(ctx, "facts", err)
+			}
+			cands = append(cands, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, s.fail(ctx, "facts", err)
 		}
 	}
-	var where []string
-	var args []any
-	if len(q.Kinds) > 0 {
-		where = append(where, "kind IN ("+placeholders(len(q.Kinds))+")")
-		args = append(args, anys(q.Kinds)...)
-	}
-	if len(q.Terms) > 0 {
-		terms := foldAll(q.Terms)
-		if len(terms) == 0 {
-			return nil, nil // only blank names: nothing mentions them
+	slices.SortFunc(cands, func(a, b cand) int {
+		if c := cmp.Compare(a.at, b.at); c != 0 {
+			return c
 		}
-		where = append(where, "pk IN (SELECT fact_pk FROM fact_terms WHERE term IN ("+placeholders(len(terms))+"))")
-		args = append(args, anys(terms)...)
+		return cmp.Compare(a.pk, b.pk)
+	})
+	cands = slices.CompactFunc(cands, func(a, b cand) bool { return a.pk == b.pk })
+	if len(cands) > ff.limit {
+		cands = cands[:ff.limit]
 	}
-	if len(q.ArticleIDs) > 0 {
-		where = append(where, "article_id IN ("+placeholders(len(q.ArticleIDs))+")")
-		args = append(args, anys(q.ArticleIDs)...)
+	if len(cands) == 0 {
+		return nil, nil
 	}
-	if q.Story != "" {
-		where = append(where, "article_id IN (SELECT id FROM articles WHERE story = ?)")
-		args = append(args, q.Story)
+	pks := make([]int64, len(cands))
+	for i, c := range cands {
+		pks[i] = c.pk
 	}
-	if !q.IngestedAfter.IsZero() {
-		where = append(where, "ingested > ?")
-		args = append(args, micros(q.IngestedAfter))
-	}
-	query := "SELECT body FROM facts"
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY sort_at, pk LIMIT ?"
-	args = append(args, n)
+	return s.factBodies(ctx, pks)
+}
 
-	rows, err := s.r.QueryContext(ctx, query, args...)
+// factBodiesSQL reads the facts whose keys a JSON array lists.
+const factBodiesSQL = "SELECT fact_pk, body FROM fact_bodies WHERE fact_pk IN (SELECT value FROM json_each(?))"
+
+// factBodies reads facts by primary key, in the order given.
+func (s *Store) factBodies(ctx context.Context, pks []int64) ([]briefings.Fact, error) {
+	js, err := json.Marshal(pks)
+	if err != nil {
+		return nil, fmt.Errorf("encode fact keys: %w", err)
+	}
+	rows, err := s.r.QueryContext(ctx, factBodiesSQL, string(js))
 	if err != nil {
 		return nil, s.fail(ctx, "facts", err)
 	}
 	defer rows.Close()
-	var out []briefings.Fact
+	pos := make(map[int64]int, len(pks))
+	for i, pk := range pks {
+		pos[pk] = i
+	}
+	out := make([]briefings.Fact, len(pks))
+	found := 0
+	var pk int64
 	var body []byte
 	for rows.Next() {
-		if err := rows.Scan(&body); err != nil {
+		if err := rows.Scan(&pk, &body); err != nil {
 			return nil, s.fail(ctx, "facts", err)
 		}
-		var f briefings.Fact
-		if err := json.Unmarshal(body, &f); err != nil {
+		if err := json.Unmarshal(body, &out[pos[pk]]); err != nil {
 			return nil, fmt.Errorf("decode stored fact: %w", err)
 		}
-		out = append(out, f)
+		found++
 	}
 	if err := rows.Err(); err != nil {
 		return nil, s.fail(ctx, "facts", err)
+	}
+	if found != len(pks) {
+		return nil, fmt.Errorf("facts: %d of %d fact bodies are missing", len(pks)-found, len(pks))
 	}
 	return out, nil
 }

@@ -1,6 +1,13 @@
 package sqlite
 
+// This file holds the store rules every briefings.Store applies (bounds,
+// defaults, folding, entity merging, status bookkeeping). briefings/memstore
+// carries the same file word for word, apart from the package clause; a test
+// there keeps the two equal. The rules belong in package briefings, where
+// the Postgres store can share them too.
+
 import (
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -19,8 +26,10 @@ const (
 	MaxEntitiesPerArticle = 5000
 	// MaxFieldBytes bounds an article's title, source, URL and story.
 	MaxFieldBytes = 8 << 10
-	// MaxQueryValues bounds each list in a query (terms, kinds, ids).
-	MaxQueryValues = 1000
+	// MaxQueryValues bounds the terms or kinds of one query.
+	MaxQueryValues = 100
+	// MaxQueryIDs bounds the article ids of one query.
+	MaxQueryIDs = 1000
 
 	// Default and largest limits per query. A limit of 0 selects the
 	// default; a larger limit than the largest is lowered to it.
@@ -37,7 +46,28 @@ const (
 
 	// maxSearchWords bounds the words of one sentence search.
 	maxSearchWords = 64
+	// SearchBudget bounds the sentences a search ranks: the words of a
+	// search are kept from the rarest on while the sentences holding them
+	// add up to at most this many (the rarest word is always kept).
+	SearchBudget = 4000
 )
+
+// isStopWord reports English function words, left out of sentence searches
+// unless a search has nothing else: they match most sentences and tell
+// little about any.
+func isStopWord(w string) bool {
+	switch w {
+	case "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "before",
+		"being", "but", "by", "can", "could", "did", "do", "does", "for", "from", "had", "has", "have", "he",
+		"her", "here", "his", "how", "i", "if", "in", "into", "is", "it", "its", "may", "me", "might", "must",
+		"my", "no", "not", "of", "on", "or", "our", "over", "shall", "she", "should", "so", "some", "such", "than",
+		"that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "very", "was",
+		"we", "were", "what", "when", "where", "which", "who", "whom", "whose", "why", "will", "with", "would",
+		"you", "your":
+		return true
+	}
+	return false
+}
 
 // prepared is an article and its extraction, checked and completed.
 type prepared struct {
@@ -187,17 +217,53 @@ func statusWords(topic, key string) []string {
 	return foldAll(append(words(topic), words(key)...))
 }
 
-// searchWords lists the distinct words of search terms.
+// searchWords lists the distinct words of search terms, without stop words
+// unless there is nothing else.
 func searchWords(terms []string) []string {
 	var all []string
 	for _, t := range terms {
 		all = append(all, words(t)...)
 	}
-	out := foldAll(all)
+	all = foldAll(all)
+	out := make([]string, 0, len(all))
+	for _, w := range all {
+		if !isStopWord(w) {
+			out = append(out, w)
+		}
+	}
+	if len(out) == 0 {
+		out = all
+	}
 	if len(out) > maxSearchWords {
 		out = out[:maxSearchWords]
 	}
 	return out
+}
+
+// pruneWords keeps the words a search can afford to rank: from the rarest
+// on, while the sentences holding them (docs) add up to at most
+// SearchBudget; the rarest word that occurs at all is always kept.
+func pruneWords(ws []string, docs map[string]int) []string {
+	sorted := make([]string, 0, len(ws))
+	for _, w := range ws {
+		if docs[w] > 0 {
+			sorted = append(sorted, w)
+		}
+	}
+	sort.Slice(sorted, func(i, j int) bool {
+		if docs[sorted[i]] != docs[sorted[j]] {
+			return docs[sorted[i]] < docs[sorted[j]]
+		}
+		return sorted[i] < sorted[j]
+	})
+	total := 0
+	for i, w := range sorted {
+		total += docs[w]
+		if i > 0 && total > SearchBudget {
+			return sorted[:i]
+		}
+	}
+	return sorted
 }
 
 // mergeEntity adds what b knows to a: aliases and roles are unioned,
@@ -312,9 +378,9 @@ func limit(n, def, max int, what string) (int, error) {
 }
 
 // checkList bounds one list of a query.
-func checkList(what string, n int) error {
-	if n > MaxQueryValues {
-		return briefings.Errorf(briefings.CodeInvalid, "%d %s in one query; at most %d are allowed", n, what, MaxQueryValues)
+func checkList(what string, n, max int) error {
+	if n > max {
+		return briefings.Errorf(briefings.CodeInvalid, "%d %s in one query; at most %d are allowed", n, what, max)
 	}
 	return nil
 }

@@ -2,24 +2,45 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	"github.com/briefbot/briefbot/briefings"
 )
 
+// searchSQL ranks the sentences matching an FTS5 query.
+const searchSQL = `SELECT a.id, s.idx, s.paragraph, s.text, f.rank
+	FROM sentences_fts AS f
+	JOIN sentences AS s ON s.pk = f.rowid
+	JOIN articles AS a ON a.pk = s.article_pk
+	WHERE sentences_fts MATCH ? ORDER BY f.rank, s.pk LIMIT ?`
+
+// vocabSQL counts the sentences holding each word of a JSON array.
+const vocabSQL = `SELECT v.term, v.doc FROM json_each(?) AS j CROSS JOIN sentences_vocab AS v ON v.term = j.value`
+
 // SearchSentences returns the sentences that best match any word of the
 // terms, ranked by BM25 (Score: higher is better). Case and accents do not
-// matter. Terms without a letter or digit match nothing.
+// matter; English function words are left out unless nothing else is
+// asked, and so are the most common words when ranking every sentence that
+// holds them would cost too much (see SearchBudget). Terms without a letter
+// or digit match nothing.
 func (s *Store) SearchSentences(ctx context.Context, terms []string, n int) ([]briefings.SentenceHit, error) {
 	n, err := limit(n, DefaultSentenceLimit, MaxSentenceLimit, "sentence")
 	if err != nil {
 		return nil, err
 	}
-	if err := checkList("terms", len(terms)); err != nil {
+	if err := checkList("terms", len(terms), MaxQueryValues); err != nil {
 		return nil, err
 	}
 	ws := searchWords(terms)
 	if len(ws) == 0 {
+		return nil, nil
+	}
+	docs, err := s.wordDocs(ctx, ws)
+	if err != nil {
+		return nil, s.fail(ctx, "search sentences", err)
+	}
+	if ws = pruneWords(ws, docs); len(ws) == 0 {
 		return nil, nil
 	}
 	// Each word is letters and digits only, so quoting it is enough to make
@@ -28,9 +49,7 @@ func (s *Store) SearchSentences(ctx context.Context, terms []string, n int) ([]b
 	for i, w := range ws {
 		quoted[i] = `"` + w + `"`
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT s.article_id, s.idx, s.paragraph, s.text, f.rank
-		FROM sentences_fts AS f JOIN sentences AS s ON s.pk = f.rowid
-		WHERE sentences_fts MATCH ? ORDER BY f.rank LIMIT ?`, strings.Join(quoted, " OR "), n)
+	rows, err := s.r.QueryContext(ctx, searchSQL, strings.Join(quoted, " OR "), n)
 	if err != nil {
 		return nil, s.fail(ctx, "search sentences", err)
 	}
@@ -49,4 +68,27 @@ func (s *Store) SearchSentences(ctx context.Context, terms []string, n int) ([]b
 		return nil, s.fail(ctx, "search sentences", err)
 	}
 	return out, nil
+}
+
+// wordDocs counts the sentences that hold each word.
+func (s *Store) wordDocs(ctx context.Context, ws []string) (map[string]int, error) {
+	js, err := json.Marshal(ws)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, vocabSQL, string(js))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	docs := make(map[string]int, len(ws))
+	for rows.Next() {
+		var w string
+		var n int
+		if err := rows.Scan(&w, &n); err != nil {
+			return nil, err
+		}
+		docs[w] = n
+	}
+	return docs, rows.Err()
 }

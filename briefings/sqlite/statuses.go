@@ -40,22 +40,13 @@ func groupStatusEvents(p prepared) ([]string, map[string]*statusGroup) {
 
 // addStatuses records the article's status events, merges each status with
 // its stored history and reports the statuses whose stage changed.
-func addStatuses(ctx context.Context, tx *sql.Tx, p prepared) ([]briefings.StatusChange, error) {
+func addStatuses(ctx context.Context, st *writeStmts, p prepared, articlePK int64) ([]briefings.StatusChange, error) {
 	keys, groups := groupStatusEvents(p)
-	if len(keys) == 0 {
-		return nil, nil
-	}
-	ins, err := tx.PrepareContext(ctx, "INSERT INTO status_events (status_key, fact_id, article_id, ingested, body) VALUES (?, ?, ?, ?, ?)")
-	if err != nil {
-		return nil, fmt.Errorf("prepare status events: %w", err)
-	}
-	defer ins.Close()
 	var changed []briefings.StatusChange
 	for _, key := range keys {
 		g := groups[key]
 		var kind, topic, actor, subject, stage string
-		err := tx.QueryRowContext(ctx, "SELECT kind, topic, actor, subject, stage FROM statuses WHERE key = ?", key).
-			Scan(&kind, &topic, &actor, &subject, &stage)
+		err := st.statusGet.QueryRowContext(ctx, key).Scan(&kind, &topic, &actor, &subject, &stage)
 		exists := err == nil
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
@@ -64,14 +55,14 @@ func addStatuses(ctx context.Context, tx *sql.Tx, p prepared) ([]briefings.Statu
 		case err != nil:
 			return nil, fmt.Errorf("read status %s: %w", key, err)
 		}
-		events, err := statusEvents(ctx, tx, []string{key})
-		if err != nil {
-			return nil, err
+		var events []briefings.StatusEvent
+		if exists {
+			if events, err = readEvents(ctx, st.statusEvents, key); err != nil {
+				return nil, err
+			}
 		}
-		merged := briefings.MergeStatus(key, briefings.FactKind(kind), topic, actor, subject, append(events[key], g.events...))
-		if _, err := tx.ExecContext(ctx, `INSERT INTO statuses (key, kind, topic, actor, subject, stage, latest) VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (key) DO UPDATE SET stage = excluded.stage, latest = excluded.latest`,
-			key, kind, topic, actor, subject, merged.Stage, micros(latestAt(merged))); err != nil {
+		merged := briefings.MergeStatus(key, briefings.FactKind(kind), topic, actor, subject, append(events, g.events...))
+		if _, err := st.statusPut.ExecContext(ctx, key, kind, topic, actor, subject, merged.Stage, micros(latestAt(merged))); err != nil {
 			return nil, fmt.Errorf("store status %s: %w", key, err)
 		}
 		for _, e := range g.events {
@@ -79,15 +70,13 @@ func addStatuses(ctx context.Context, tx *sql.Tx, p prepared) ([]briefings.Statu
 			if err != nil {
 				return nil, fmt.Errorf("encode status event: %w", err)
 			}
-			if _, err := ins.ExecContext(ctx, key, e.FactID, e.ArticleID, micros(e.Ingested), body); err != nil {
+			if _, err := st.eventPut.ExecContext(ctx, key, articlePK, micros(e.Ingested), body); err != nil {
 				return nil, fmt.Errorf("store status event of %s: %w", key, err)
 			}
 		}
 		if !exists {
-			for _, w := range statusWords(topic, key) {
-				if _, err := tx.ExecContext(ctx, "INSERT INTO status_terms (word, status_key) VALUES (?, ?) ON CONFLICT DO NOTHING", w, key); err != nil {
-					return nil, fmt.Errorf("index status %s: %w", key, err)
-				}
+			if err := execJSON(ctx, st.statusTerms, statusWords(topic, key), key); err != nil {
+				return nil, fmt.Errorf("index status %s: %w", key, err)
 			}
 		}
 		if merged.Stage != stage {
@@ -97,14 +86,44 @@ func addStatuses(ctx context.Context, tx *sql.Tx, p prepared) ([]briefings.Statu
 	return changed, nil
 }
 
+// readEvents reads the stored events of one status.
+func readEvents(ctx context.Context, st *sql.Stmt, key string) ([]briefings.StatusEvent, error) {
+	rows, err := st.QueryContext(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("read status events: %w", err)
+	}
+	defer rows.Close()
+	var out []briefings.StatusEvent
+	var body []byte
+	for rows.Next() {
+		if err := rows.Scan(&body); err != nil {
+			return nil, fmt.Errorf("read status events: %w", err)
+		}
+		var e briefings.StatusEvent
+		if err := json.Unmarshal(body, &e); err != nil {
+			return nil, fmt.Errorf("decode status event of %s: %w", key, err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read status events: %w", err)
+	}
+	return out, nil
+}
+
 // querier is a *sql.DB or *sql.Tx.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
+// statusEventsSQL reads the events of n statuses.
+func statusEventsSQL(n int) string {
+	return "SELECT status_key, body FROM status_events WHERE status_key IN (" + placeholders(n) + ") ORDER BY pk"
+}
+
 // statusEvents reads the stored events of some statuses.
 func statusEvents(ctx context.Context, db querier, keys []string) (map[string][]briefings.StatusEvent, error) {
-	rows, err := db.QueryContext(ctx, "SELECT status_key, body FROM status_events WHERE status_key IN ("+placeholders(len(keys))+") ORDER BY pk", anys(keys)...)
+	rows, err := db.QueryContext(ctx, statusEventsSQL(len(keys)), anys(keys)...)
 	if err != nil {
 		return nil, fmt.Errorf("read status events: %w", err)
 	}
@@ -138,48 +157,16 @@ func (s *Store) Statuses(ctx context.Context, q briefings.StatusQuery) ([]briefi
 	if err != nil {
 		return nil, err
 	}
-	if err := checkList("terms", len(q.Terms)); err != nil {
+	if err := checkList("terms", len(q.Terms), MaxQueryValues); err != nil {
 		return nil, err
 	}
-	if err := checkList("fact kinds", len(q.Kinds)); err != nil {
+	if err := checkList("fact kinds", len(q.Kinds), MaxQueryValues); err != nil {
 		return nil, err
 	}
-	var where []string
-	var args []any
-	if len(q.Kinds) > 0 {
-		where = append(where, "kind IN ("+placeholders(len(q.Kinds))+")")
-		args = append(args, anys(q.Kinds)...)
+	query, args, ok := statusQuery(q, n)
+	if !ok {
+		return nil, nil // only blank terms: nothing matches
 	}
-	if len(q.Terms) > 0 {
-		var ors []string
-		for _, t := range q.Terms {
-			ws := words(t)
-			if len(ws) == 0 {
-				continue
-			}
-			ands := make([]string, len(ws))
-			for i, w := range ws {
-				ands[i] = "key IN (SELECT status_key FROM status_terms WHERE word >= ? AND word < ?)"
-				args = append(args, w, w+"\U0010FFFF")
-			}
-			ors = append(ors, "("+strings.Join(ands, " AND ")+")")
-		}
-		if len(ors) == 0 {
-			return nil, nil // only blank terms: nothing matches
-		}
-		where = append(where, "("+strings.Join(ors, " OR ")+")")
-	}
-	if !q.ChangedAfter.IsZero() {
-		where = append(where, "key IN (SELECT status_key FROM status_events WHERE ingested > ?)")
-		args = append(args, micros(q.ChangedAfter))
-	}
-	query := "SELECT key, kind, topic, actor, subject FROM statuses"
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY latest DESC, key LIMIT ?"
-	args = append(args, n)
-
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, s.fail(ctx, "statuses", err)
@@ -215,4 +202,42 @@ func (s *Store) Statuses(ctx context.Context, q briefings.StatusQuery) ([]briefi
 		out[i] = briefings.MergeStatus(h.Key, h.Kind, h.Topic, h.Actor, h.Subject, events[h.Key])
 	}
 	return out, nil
+}
+
+// statusQuery builds the SQL of a status query; ok is false when the query
+// can match nothing.
+func statusQuery(q briefings.StatusQuery, n int) (query string, args []any, ok bool) {
+	var where []string
+	if len(q.Kinds) > 0 {
+		where = append(where, "kind IN ("+placeholders(len(q.Kinds))+")")
+		args = append(args, anys(q.Kinds)...)
+	}
+	if len(q.Terms) > 0 {
+		var ors []string
+		for _, t := range q.Terms {
+			ws := words(t)
+			if len(ws) == 0 {
+				continue
+			}
+			ands := make([]string, len(ws))
+			for i, w := range ws {
+				ands[i] = "key IN (SELECT status_key FROM status_terms WHERE word >= ? AND word < ?)"
+				args = append(args, w, w+"\U0010FFFF")
+			}
+			ors = append(ors, "("+strings.Join(ands, " AND ")+")")
+		}
+		if len(ors) == 0 {
+			return "", nil, false
+		}
+		where = append(where, "("+strings.Join(ors, " OR ")+")")
+	}
+	if !q.ChangedAfter.IsZero() {
+		where = append(where, "key IN (SELECT status_key FROM status_events WHERE ingested > ?)")
+		args = append(args, micros(q.ChangedAfter))
+	}
+	query = "SELECT key, kind, topic, actor, subject FROM statuses"
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	return query + " ORDER BY latest DESC, key LIMIT ?", append(args, n), true
 }

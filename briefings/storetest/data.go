@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -165,35 +166,46 @@ func article3() fixture {
 	}}
 }
 
-// fullFact sets every field of a Fact (checked by the round-trip test, so a
-// field added to Fact later must be added here too).
+// fullFactJSON sets every field of a Fact (the round-trip test checks that
+// none is left empty, so a field added to Fact later must be added here
+// too). It is JSON, so that it names fields by their wire names and still
+// compiles while a new field is being added to briefings.Fact.
+const fullFactJSON = `{
+	"id": "full-1",
+	"article_id": "ARTICLE",
+	"kind": "withdrawal",
+	"actors": [
+		{"name": "Valdoria", "kind": "country", "role": "government", "country": "Valdoria", "entity": "country:valdoria"},
+		{"name": "Ana Ribeiro", "kind": "person", "role": "Foreign Minister", "country": "Valdoria", "entity": "person:ana-ribeiro"}
+	],
+	"counterparts": [{"name": "Karesh", "kind": "country", "entity": "country:karesh"}],
+	"place": "Port Selva",
+	"time": {"text": "next month", "value": "2024-05", "precision": "month", "start": "2024-05-01T00:00:00Z",
+		"end": "2024-05-31T00:00:00Z", "sentence": 1, "note": "relative to publication"},
+	"deadline": {"text": "within a year", "value": "P1Y", "precision": "duration", "sentence": 1, "note": "a duration, not a date"},
+	"status": "planned",
+	"mode": "unspecified",
+	"force": "military",
+	"scope": "partial",
+	"subject": "the garrison at Port Selva",
+	"condition": "in return for border guarantees",
+	"attribution": "officials in Port Selva",
+	"modality": "hedged",
+	"summary": "Valdoria is expected to pull part of its garrison out of Karesh next month",
+	"evidence": {"article_id": "ARTICLE", "sentence": 1, "text": "Valdoria is expected to pull part of its garrison out next month."},
+	"support": [{"article_id": "ARTICLE", "sentence": 2, "text": "Officials said the move depends on border guarantees."}],
+	"notes": ["the second pullout this year", "numbers not given"],
+	"mentions": ["Valdoria", "Karesh", "Ana Ribeiro"],
+	"confidence": 0.75
+}`
+
+// fullFact returns the fact of fullFactJSON for an article.
 func fullFact(articleID string) briefings.Fact {
-	return briefings.Fact{
-		ID:        "full-1",
-		ArticleID: articleID,
-		Kind:      briefings.FactWithdrawal,
-		Actors: []briefings.Party{{Name: "Valdoria", Kind: briefings.EntityCountry, Role: "government", Country: "Valdoria", Entity: "country:valdoria"},
-			{Name: "Ana Ribeiro", Kind: briefings.EntityPerson, Role: "Foreign Minister", Country: "Valdoria", Entity: "person:ana-ribeiro"}},
-		Counterparts: []briefings.Party{{Name: "Karesh", Kind: briefings.EntityCountry, Entity: "country:karesh"}},
-		Place:        "Port Selva",
-		Time: briefings.TimeRef{Text: "next month", Value: "2024-05", Precision: briefings.PrecisionMonth,
-			Start: day("2024-05-01"), End: day("2024-05-31"), Sentence: 1, Note: "relative to publication"},
-		Deadline: briefings.TimeRef{Text: "within a year", Value: "P1Y", Precision: briefings.PrecisionDuration, Sentence: 1,
-			Note: "a duration, not a date"},
-		Status:     briefings.StagePlanned,
-		Mode:       briefings.ModeUnspecified,
-		Force:      "military",
-		Scope:      "partial",
-		Subject:    "the garrison at Port Selva",
-		Condition:  "in return for border guarantees",
-		Modality:   briefings.Hedged,
-		Summary:    "Valdoria is expected to pull part of its garrison out of Karesh next month",
-		Evidence:   briefings.Evidence{ArticleID: articleID, Sentence: 1, Text: "Valdoria is expected to pull part of its garrison out next month."},
-		Support:    []briefings.Evidence{{ArticleID: articleID, Sentence: 2, Text: "Officials said the move depends on border guarantees."}},
-		Notes:      []string{"the second pullout this year", "numbers not given"},
-		Mentions:   []string{"Valdoria", "Karesh", "Ana Ribeiro"},
-		Confidence: 0.75,
+	var f briefings.Fact
+	if err := json.Unmarshal([]byte(strings.ReplaceAll(fullFactJSON, "ARTICLE", articleID)), &f); err != nil {
+		panic("storetest: bad full fact: " + err.Error())
 	}
+	return f
 }
 
 const fullText = `Port Selva, May 2: Talks continued.

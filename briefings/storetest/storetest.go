@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) briefings.Store) {
 		{"StatusOutOfOrder", testStatusOutOfOrder},
 		{"StatusFilters", testStatusFilters},
 		{"SearchSentences", testSearchSentences},
+		{"SearchCommonWords", testSearchCommonWords},
 		{"Stats", testStats},
 		{"Invalid", testInvalid},
 		{"ConcurrentAdds", testConcurrentAdds},
@@ -206,7 +207,7 @@ func testFactRoundTrip(t *testing.T, s briefings.Store) {
 	v := reflect.ValueOf(want)
 	for i := range v.NumField() {
 		if v.Field(i).IsZero() {
-			t.Fatalf("storetest's full fact leaves Fact.%s empty; set it so the round trip covers it", v.Type().Field(i).Name)
+			t.Fatalf("storetest's full fact leaves Fact.%s empty; set it in fullFactJSON so the round trip covers it", v.Type().Field(i).Name)
 		}
 	}
 	add(t, s, f)
@@ -598,6 +599,48 @@ func testSearchSentences(t *testing.T, s briefings.Store) {
 			}
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("SearchSentences(%q) = sentences %v; want %v", tc.terms, got, tc.want)
+			}
+		})
+	}
+}
+
+// testSearchCommonWords checks the bounds on what a search ranks: stop words
+// are left out unless nothing else is asked, and a word held by more
+// sentences than the stores rank (4,000) is left out beside rarer ones.
+func testSearchCommonWords(t *testing.T, s briefings.Store) {
+	const articles, perArticle = 41, 100
+	for i := range articles {
+		lines := make([]string, perArticle)
+		for j := range lines {
+			lines[j] = fmt.Sprintf("Harbour report %d-%d: the tide turned.", i, j)
+		}
+		if i == 7 {
+			lines[3] = "Harbour report special: the lighthouse keeper waved."
+		}
+		text := strings.Join(lines, "\n")
+		a := briefings.Article{Title: fmt.Sprint("Harbour ", i), Source: "test", Ingested: at("2024-01-01T00:00:00Z"), Text: text}
+		if _, err := s.AddArticle(t.Context(), a, briefings.Facts{Sentences: sentences(text)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		terms []string
+		want  int // hits
+		first string
+	}{
+		{"common word beside a rare one is left out", []string{"harbour lighthouse"}, 1, "lighthouse"},
+		{"a common word alone is still searched", []string{"harbour"}, 5, "Harbour"},
+		{"stop words beside a word are left out", []string{"what did the lighthouse keeper do"}, 1, "lighthouse"},
+		{"stop words alone are searched", []string{"the"}, 5, "the"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hits, err := s.SearchSentences(t.Context(), tc.terms, 5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(hits) != tc.want || !strings.Contains(hits[0].Sentence.Text, tc.first) {
+				t.Errorf("SearchSentences(%q) = %d hits, first %+v; want %d, the first with %q", tc.terms, len(hits), hits, tc.want, tc.first)
 			}
 		})
 	}

@@ -1,0 +1,342 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/briefbot/briefbot/briefings"
+)
+
+// The benchmarks run on synthetic articles: invented people, real country
+// names, template sentences. Each article has 12 sentences, 15 facts (one in
+// ten tracks a status) and 8 entities, like a real extraction of a news
+// story. The generator is deterministic.
+
+var (
+	benchCountries = []string{"Niger", "Chad", "Mali", "France", "United States", "Germany", "Nigeria", "Ghana",
+		"Senegal", "Sudan", "Egypt", "Kenya", "Ethiopia", "Russia", "China", "India", "Brazil", "Japan", "Turkey",
+		"Qatar", "Iraq", "Iran", "Poland", "Ukraine", "Canada", "Mexico", "Peru", "Chile", "Spain", "Italy",
+		"Algeria", "Morocco", "Libya", "Tunisia", "Benin", "Togo", "Cameroon", "Gabon", "Angola", "Zambia"}
+	benchFirst = []string{"Ana", "Tomas", "Zoë", "Ali", "Kurt", "Maria", "John", "Fatou", "Ibrahim", "Li",
+		"Olga", "Pierre", "Amina", "Hassan", "Elena", "Kofi", "Yuki", "Rafael", "Sara", "Omar"}
+	benchLast = []string{"Ribeiro", "Ekberg", "Marchand", "Diallo", "Campbell", "Novak", "Okafor", "Traoré",
+		"Schmidt", "Wang", "Petrova", "Dubois", "Mensah", "Haddad", "Rossi", "Sato", "Silva", "Khan", "Moreau", "Keller"}
+	benchOrgs = []string{"African Union", "ECOWAS", "United Nations", "European Union", "NATO", "Arab League",
+		"World Bank", "Red Cross", "Sahel Alliance", "Gulf Council"}
+	benchPlaces = []string{"Niamey", "N'Djamena", "Bamako", "Paris", "Washington", "Berlin", "Abuja", "Accra",
+		"Dakar", "Khartoum", "Cairo", "Nairobi", "Doha", "Geneva", "Brussels", "Addis Ababa"}
+	benchRoles = []string{"Prime Minister", "Foreign Minister", "Defence Minister", "Envoy", "President",
+		"Deputy Secretary of State", "Ambassador", "Spokesperson"}
+	benchVerbs = []string{"met", "called", "warned", "urged", "thanked", "criticised", "visited", "welcomed"}
+	benchNouns = []string{"troops", "talks", "agreement", "ceasefire", "aid", "sanctions", "elections",
+		"border", "base", "mission", "exports", "refugees", "loan", "pipeline", "summit"}
+	benchStages = []string{briefings.StageDemanded, briefings.StageAgreed, briefings.StagePlanned,
+		briefings.StageUnderWay, briefings.StageCompleted}
+)
+
+type benchPerson struct{ name, role, country string }
+
+// benchPeople are 400 people, each with a fixed role and country.
+func benchPeople() []benchPerson {
+	out := make([]benchPerson, 0, len(benchFirst)*len(benchLast))
+	i := 0
+	for _, f := range benchFirst {
+		for _, l := range benchLast {
+			out = append(out, benchPerson{f + " " + l, benchRoles[i%len(benchRoles)], benchCountries[(i*7)%len(benchCountries)]})
+			i++
+		}
+	}
+	return out
+}
+
+type benchArticle struct {
+	a briefings.Article
+	f briefings.Facts
+}
+
+// benchGen makes synthetic articles deterministically.
+type benchGen struct {
+	rng    *rand.Rand
+	people []benchPerson
+	start  time.Time
+}
+
+func newBenchGen(seed uint64) *benchGen {
+	return &benchGen{rng: rand.New(rand.NewPCG(seed, 7)), people: benchPeople(), start: time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC)}
+}
+
+func (g *benchGen) pick(s []string) string { return s[g.rng.IntN(len(s))] }
+
+func slug(s string) string { return briefings.Slug(s) }
+
+func (g *benchGen) personParty(p benchPerson) briefings.Party {
+	return briefings.Party{Name: p.name, Kind: briefings.EntityPerson, Role: p.role, Country: p.country, Entity: "person:" + slug(p.name)}
+}
+
+func countryParty(c string) briefings.Party {
+	return briefings.Party{Name: c, Kind: briefings.EntityCountry, Entity: "country:" + slug(c)}
+}
+
+// article i: published about every 7 hours over eight years.
+func (g *benchGen) article(i int) benchArticle {
+	pub := g.start.Add(time.Duration(i) * 7 * time.Hour).Truncate(24 * time.Hour)
+	ps := make([]benchPerson, 4)
+	for j := range ps {
+		ps[j] = g.people[g.rng.IntN(len(g.people))]
+	}
+	cs := []string{g.pick(benchCountries), g.pick(benchCountries), g.pick(benchCountries)}
+	org := g.pick(benchOrgs)
+	place := g.pick(benchPlaces)
+
+	sents := make([]briefings.Sentence, 12)
+	var text strings.Builder
+	for j := range sents {
+		a, b := ps[j%4], ps[(j+1)%4]
+		var s string
+		switch j % 4 {
+		case 0:
+			s = fmt.Sprintf("%s %s %s %s in %s on day %d of dispatch %d.", a.role, a.name, g.pick(benchVerbs), b.name, place, j, i)
+		case 1:
+			s = fmt.Sprintf("%s said the %s with %s would continue, according to %s.", cs[0], g.pick(benchNouns), cs[1], org)
+		case 2:
+			s = fmt.Sprintf("Officials in %s discussed %s and %s after the meeting.", cs[2], g.pick(benchNouns), g.pick(benchNouns))
+		default:
+			s = fmt.Sprintf("%s told reporters that %s had %s the %s.", b.name, cs[1], g.pick(benchVerbs), g.pick(benchNouns))
+		}
+		sents[j] = briefings.Sentence{Index: j, Text: s, Paragraph: j / 4}
+		if j > 0 {
+			text.WriteString(" ")
+			if j%4 == 0 {
+				text.WriteString("\n")
+			}
+		}
+		text.WriteString(s)
+	}
+
+	id := briefings.ArticleID(briefings.ContentHash(text.String()))
+	facts := make([]briefings.Fact, 15)
+	for j := range facts {
+		kinds := briefings.FactKinds()
+		kind := kinds[g.rng.IntN(len(kinds))]
+		actor, counter := g.personParty(ps[j%4]), g.personParty(ps[(j+1)%4])
+		f := briefings.Fact{Kind: kind, Actors: []briefings.Party{actor}, Counterparts: []briefings.Party{counter}, Place: place,
+			Summary:  fmt.Sprintf("%s %s %s", actor.Name, kind, counter.Name),
+			Evidence: briefings.Evidence{ArticleID: id, Sentence: j % 12, Text: sents[j%12].Text},
+			Mentions: []string{actor.Name, counter.Name, cs[0], cs[1]}, Confidence: 0.8}
+		if g.rng.IntN(10) < 7 {
+			d := pub.AddDate(0, 0, -g.rng.IntN(7))
+			f.Time = briefings.TimeRef{Text: "on " + d.Weekday().String(), Value: d.Format("2006-01-02"), Precision: briefings.PrecisionDay,
+				Start: d, End: d, Sentence: j % 12}
+		}
+		if j == 0 { // one tracked process per article: 40×39 possible keys
+			f.Kind = briefings.FactWithdrawal
+			a, b := cs[0], cs[1]
+			if a == b {
+				b = benchCountries[(slices.Index(benchCountries, a)+1)%len(benchCountries)]
+			}
+			f.Actors, f.Counterparts = []briefings.Party{countryParty(a)}, []briefings.Party{countryParty(b)}
+			f.Status, f.Force = benchStages[g.rng.IntN(len(benchStages))], "military"
+		}
+		facts[j] = f
+	}
+	ents := make([]briefings.Entity, 0, 8)
+	for _, p := range ps {
+		last := p.name[strings.LastIndexByte(p.name, ' ')+1:]
+		ents = append(ents, briefings.Entity{ID: "person:" + slug(p.name), Name: p.name, Kind: briefings.EntityPerson,
+			Aliases: []string{last}, Roles: []briefings.Role{{Title: p.role, Affiliation: p.country}}, Country: p.country, Mentions: 2})
+	}
+	for _, c := range cs {
+		ents = append(ents, briefings.Entity{ID: "country:" + slug(c), Name: c, Kind: briefings.EntityCountry, Mentions: 1})
+	}
+	ents = append(ents, briefings.Entity{ID: "organization:" + slug(org), Name: org, Kind: briefings.EntityOrganization, Mentions: 1})
+	return benchArticle{
+		a: briefings.Article{Title: fmt.Sprintf("Dispatch %d", i), Source: "synthetic", URL: fmt.Sprintf("https://example.test/%d", i),
+			Published: pub, Ingested: g.start.Add(time.Duration(i) * time.Minute), Text: text.String(), Story: fmt.Sprintf("story-%d", i%200)},
+		f: briefings.Facts{ArticleID: id, Sentences: sents, Entities: ents, Facts: facts},
+	}
+}
+
+// BenchmarkIngest measures AddArticle into a file database (WAL,
+// synchronous=NORMAL), one transaction per article.
+func BenchmarkIngest(b *testing.B) {
+	s := openTest(b, Options{})
+	g := newBenchGen(1)
+	arts := make([]benchArticle, b.N)
+	for i := range arts {
+		arts[i] = g.article(i)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for i := range b.N {
+		if _, err := s.AddArticle(ctx, arts[i].a, arts[i].f); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "articles/s")
+}
+
+// BenchmarkIngestBatch measures storing articles 100 to a transaction (the
+// bulk path the query benchmarks use to build their database).
+func BenchmarkIngestBatch(b *testing.B) {
+	s := openTest(b, Options{})
+	g := newBenchGen(1)
+	arts := make([]batchItem, b.N)
+	for i := range arts {
+		a := g.article(i)
+		arts[i] = batchItem{a.a, a.f}
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i += 100 {
+		if _, err := s.addBatch(ctx, arts[i:min(i+100, b.N)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "articles/s")
+}
+
+const benchArticles = 10000
+
+// BenchmarkQueries measures every read with 10,000 articles stored (150,000
+// facts). The database is built once, in a temporary directory; each
+// sub-benchmark reports its p50 and p99 latency besides ns/op.
+func BenchmarkQueries(b *testing.B) {
+	s := openTest(b, Options{})
+	ctx := context.Background()
+	g := newBenchGen(1)
+	start := time.Now()
+	var firstID string
+	batch := make([]batchItem, 0, 250)
+	for i := range benchArticles {
+		a := g.article(i)
+		if i == 0 {
+			firstID = a.f.ArticleID
+		}
+		batch = append(batch, batchItem{a.a, a.f})
+		if len(batch) == cap(batch) || i == benchArticles-1 {
+			if _, err := s.addBatch(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	st, err := s.Stats(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("built %+v in %v", st, time.Since(start).Round(time.Millisecond))
+	if _, err := s.w.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
+		b.Fatal(err)
+	}
+
+	for _, q := range benchQueryList(s, g, firstID) {
+		b.Run(q.name, func(b *testing.B) {
+			if n, err := q.run(); err != nil || n == 0 {
+				b.Fatalf("%s: %d results, %v", q.name, n, err)
+			}
+			lat := make([]time.Duration, 0, b.N)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				t0 := time.Now()
+				if _, err := q.run(); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			b.StopTimer()
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+			b.ReportMetric(float64(lat[(len(lat)*99)/100].Microseconds()), "p99-µs")
+		})
+	}
+}
+
+// benchQuery is one read the query benchmark times.
+type benchQuery struct {
+	name string
+	run  func() (int, error)
+}
+
+// benchQueryList lists the reads a briefing answer makes, on the synthetic
+// data of g.
+func benchQueryList(s *Store, g *benchGen, firstID string) []benchQuery {
+	ctx := context.Background()
+	recent := g.start.Add(time.Duration(benchArticles-50) * time.Minute)
+	return []benchQuery{
+		{"Facts/all", func() (int, error) { r, err := s.Facts(ctx, briefings.FactQuery{}); return len(r), err }},
+		{"Facts/kind", func() (int, error) {
+			r, err := s.Facts(ctx, briefings.FactQuery{Kinds: []briefings.FactKind{briefings.FactMeeting}})
+			return len(r), err
+		}},
+		{"Facts/kinds", func() (int, error) {
+			r, err := s.Facts(ctx, briefings.FactQuery{Kinds: []briefings.FactKind{briefings.FactMeeting, briefings.FactAgreement, briefings.FactThreat}})
+			return len(r), err
+		}},
+		{"Facts/term-country", func() (int, error) {
+			r, err := s.Facts(ctx, briefings.FactQuery{Terms: []string{"chad"}})
+			return len(r), err
+		}},
+		{"Facts/term-person", func() (int, error) {
+			r, err := s.Facts(ctx, briefings.FactQuery{Terms: []string{"Kurt Campbell"}})
+			return len(r), err
+		}},
+		{"Facts/kind+term", func() (int, error) {
+			r, err := s.Facts(ctx, briefings.FactQuery{Kinds: []briefings.FactKind{briefings.FactMeeting}, Terms: []string{"Kurt Campbell", "Campbell"}})
+			return len(r), err
+		}},
+		{"Facts/kind+2terms-limit20", func() (int, error) {
+			r, err := s.Facts(ctx, briefings.FactQuery{Kinds: []briefings.FactKind{briefings.FactWithdrawal}, Terms: []string{"niger", "chad"}, Limit: 20})
+			return len(r), err
+		}},
+		{"Facts/story", func() (int, error) {
+			r, err := s.Facts(ctx, briefings.FactQuery{Story: "story-42"})
+			return len(r), err
+		}},
+		{"Facts/article", func() (int, error) {
+			r, err := s.Facts(ctx, briefings.FactQuery{ArticleIDs: []string{firstID}})
+			return len(r), err
+		}},
+		{"Facts/ingested-after", func() (int, error) {
+			r, err := s.Facts(ctx, briefings.FactQuery{IngestedAfter: recent})
+			return len(r), err
+		}},
+		{"Statuses/all", func() (int, error) { r, err := s.Statuses(ctx, briefings.StatusQuery{}); return len(r), err }},
+		{"Statuses/term", func() (int, error) {
+			r, err := s.Statuses(ctx, briefings.StatusQuery{Terms: []string{"withdrawal niger"}})
+			return len(r), err
+		}},
+		{"Statuses/changed-after", func() (int, error) {
+			r, err := s.Statuses(ctx, briefings.StatusQuery{ChangedAfter: recent})
+			return len(r), err
+		}},
+		{"SearchSentences/rare", func() (int, error) {
+			r, err := s.SearchSentences(ctx, []string{"dispatch 4242"}, 10)
+			return len(r), err
+		}},
+		{"SearchSentences/common", func() (int, error) {
+			r, err := s.SearchSentences(ctx, []string{"what did Niger want from the talks?"}, 10)
+			return len(r), err
+		}},
+		{"Entities/exact", func() (int, error) {
+			r, err := s.Entities(ctx, briefings.EntityQuery{Name: "campbell"})
+			return len(r), err
+		}},
+		{"Entities/prefix", func() (int, error) {
+			r, err := s.Entities(ctx, briefings.EntityQuery{Name: "ke", Prefix: true, Limit: 25})
+			return len(r), err
+		}},
+		{"Entities/top", func() (int, error) { r, err := s.Entities(ctx, briefings.EntityQuery{Limit: 10}); return len(r), err }},
+		{"Articles/recent", func() (int, error) { r, err := s.Articles(ctx, briefings.ArticleQuery{Limit: 20}); return len(r), err }},
+		{"Stats", func() (int, error) { _, err := s.Stats(ctx); return 1, err }},
+	}
+}

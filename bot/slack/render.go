@@ -511,18 +511,33 @@ func headerBlock(text string) slack.Block {
 	return slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, shorten(text, MaxHeaderText), false, false))
 }
 
-// sectionBlock wraps already escaped mrkdwn.
+// sectionBlock wraps already escaped mrkdwn. The block and its text object
+// share one allocation.
 func sectionBlock(text string) slack.Block {
-	return slack.NewSectionBlock(mrkdwn(text), nil, nil)
+	sb := &struct {
+		b slack.SectionBlock
+		t slack.TextBlockObject
+	}{}
+	sb.t = slack.TextBlockObject{Type: slack.MarkdownType, Text: text}
+	sb.b = slack.SectionBlock{Type: slack.MBTSection, Text: &sb.t}
+	return &sb.b
 }
 
-// contextBlock wraps one already escaped mrkdwn line.
+// contextBlock wraps one already escaped mrkdwn line, in one allocation.
 func contextBlock(text string) slack.Block {
-	return slack.NewContextBlock("", mrkdwn(text))
+	cb := &struct {
+		b slack.ContextBlock
+		t slack.TextBlockObject
+		e [1]slack.MixedElement
+	}{}
+	cb.t = slack.TextBlockObject{Type: slack.MarkdownType, Text: text}
+	cb.e[0] = &cb.t
+	cb.b = slack.ContextBlock{Type: slack.MBTContext, ContextElements: slack.ContextElements{Elements: cb.e[:]}}
+	return &cb.b
 }
 
 func mrkdwn(text string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, text, false, false)
+	return &slack.TextBlockObject{Type: slack.MarkdownType, Text: text}
 }
 
 // shorten cuts s to at most n UTF-16 units, ending in "…" when it cut.

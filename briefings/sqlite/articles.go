@@ -243,9 +243,9 @@ func (s *Store) Articles(ctx context.Context, q briefings.ArticleQuery) ([]brief
 	return out, nil
 }
 
-// statsSQL counts the records of Stats.
-const statsSQL = `SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM facts),
-	(SELECT count(*) FROM entities), (SELECT count(*) FROM statuses)`
+// statsSQL reads the record counts that triggers keep (migration 2).
+const statsSQL = `SELECT (SELECT n FROM store_counts WHERE name = 'articles'), (SELECT n FROM store_counts WHERE name = 'facts'),
+	(SELECT n FROM store_counts WHERE name = 'entities'), (SELECT n FROM store_counts WHERE name = 'statuses')`
 
 // Stats counts what the store holds.
 func (s *Store) Stats(ctx context.Context) (briefings.Stats, error) {

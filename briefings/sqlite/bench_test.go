@@ -17,37 +17,44 @@ import (
 // ten tracks a status) and 8 entities, like a real extraction of a news
 // story. The generator is deterministic.
 
-var (
-	benchCountries = []string{"Niger", "Chad", "Mali", "France", "United States", "Germany", "Nigeria", "Ghana",
-		"Senegal", "Sudan", "Egypt", "Kenya", "Ethiopia", "Russia", "China", "India", "Brazil", "Japan", "Turkey",
-		"Qatar", "Iraq", "Iran", "Poland", "Ukraine", "Canada", "Mexico", "Peru", "Chile", "Spain", "Italy",
-		"Algeria", "Morocco", "Libya", "Tunisia", "Benin", "Togo", "Cameroon", "Gabon", "Angola", "Zambia"}
-	benchFirst = []string{"Ana", "Tomas", "Zoë", "Ali", "Kurt", "Maria", "John", "Fatou", "Ibrahim", "Li",
-		"Olga", "Pierre", "Amina", "Hassan", "Elena", "Kofi", "Yuki", "Rafael", "Sara", "Omar"}
-	benchLast = []string{"Ribeiro", "Ekberg", "Marchand", "Diallo", "Campbell", "Novak", "Okafor", "Traoré",
-		"Schmidt", "Wang", "Petrova", "Dubois", "Mensah", "Haddad", "Rossi", "Sato", "Silva", "Khan", "Moreau", "Keller"}
-	benchOrgs = []string{"African Union", "ECOWAS", "United Nations", "European Union", "NATO", "Arab League",
-		"World Bank", "Red Cross", "Sahel Alliance", "Gulf Council"}
-	benchPlaces = []string{"Niamey", "N'Djamena", "Bamako", "Paris", "Washington", "Berlin", "Abuja", "Accra",
-		"Dakar", "Khartoum", "Cairo", "Nairobi", "Doha", "Geneva", "Brussels", "Addis Ababa"}
-	benchRoles = []string{"Prime Minister", "Foreign Minister", "Defence Minister", "Envoy", "President",
-		"Deputy Secretary of State", "Ambassador", "Spokesperson"}
-	benchVerbs = []string{"met", "called", "warned", "urged", "thanked", "criticised", "visited", "welcomed"}
-	benchNouns = []string{"troops", "talks", "agreement", "ceasefire", "aid", "sanctions", "elections",
-		"border", "base", "mission", "exports", "refugees", "loan", "pipeline", "summit"}
-	benchStages = []string{briefings.StageDemanded, briefings.StageAgreed, briefings.StagePlanned,
-		briefings.StageUnderWay, briefings.StageCompleted}
-)
+// benchWords are the vocabulary of the synthetic articles.
+type benchWords struct {
+	countries, first, last, orgs, places, roles, verbs, nouns, stages []string
+}
+
+func newBenchWords() benchWords {
+	return benchWords{
+		countries: []string{"Niger", "Chad", "Mali", "France", "United States", "Germany", "Nigeria", "Ghana",
+			"Senegal", "Sudan", "Egypt", "Kenya", "Ethiopia", "Russia", "China", "India", "Brazil", "Japan", "Turkey",
+			"Qatar", "Iraq", "Iran", "Poland", "Ukraine", "Canada", "Mexico", "Peru", "Chile", "Spain", "Italy",
+			"Algeria", "Morocco", "Libya", "Tunisia", "Benin", "Togo", "Cameroon", "Gabon", "Angola", "Zambia"},
+		first: []string{"Ana", "Tomas", "Zoë", "Ali", "Kurt", "Maria", "John", "Fatou", "Ibrahim", "Li",
+			"Olga", "Pierre", "Amina", "Hassan", "Elena", "Kofi", "Yuki", "Rafael", "Sara", "Omar"},
+		last: []string{"Ribeiro", "Ekberg", "Marchand", "Diallo", "Campbell", "Novak", "Okafor", "Traoré",
+			"Schmidt", "Wang", "Petrova", "Dubois", "Mensah", "Haddad", "Rossi", "Sato", "Silva", "Khan", "Moreau", "Keller"},
+		orgs: []string{"African Union", "ECOWAS", "United Nations", "European Union", "NATO", "Arab League",
+			"World Bank", "Red Cross", "Sahel Alliance", "Gulf Council"},
+		places: []string{"Niamey", "N'Djamena", "Bamako", "Paris", "Washington", "Berlin", "Abuja", "Accra",
+			"Dakar", "Khartoum", "Cairo", "Nairobi", "Doha", "Geneva", "Brussels", "Addis Ababa"},
+		roles: []string{"Prime Minister", "Foreign Minister", "Defence Minister", "Envoy", "President",
+			"Deputy Secretary of State", "Ambassador", "Spokesperson"},
+		verbs: []string{"met", "called", "warned", "urged", "thanked", "criticised", "visited", "welcomed"},
+		nouns: []string{"troops", "talks", "agreement", "ceasefire", "aid", "sanctions", "elections",
+			"border", "base", "mission", "exports", "refugees", "loan", "pipeline", "summit"},
+		stages: []string{briefings.StageDemanded, briefings.StageAgreed, briefings.StagePlanned,
+			briefings.StageUnderWay, briefings.StageCompleted},
+	}
+}
 
 type benchPerson struct{ name, role, country string }
 
 // benchPeople are 400 people, each with a fixed role and country.
-func benchPeople() []benchPerson {
-	out := make([]benchPerson, 0, len(benchFirst)*len(benchLast))
+func benchPeople(w benchWords) []benchPerson {
+	out := make([]benchPerson, 0, len(w.first)*len(w.last))
 	i := 0
-	for _, f := range benchFirst {
-		for _, l := range benchLast {
-			out = append(out, benchPerson{f + " " + l, benchRoles[i%len(benchRoles)], benchCountries[(i*7)%len(benchCountries)]})
+	for _, f := range w.first {
+		for _, l := range w.last {
+			out = append(out, benchPerson{f + " " + l, w.roles[i%len(w.roles)], w.countries[(i*7)%len(w.countries)]})
 			i++
 		}
 	}
@@ -62,12 +69,14 @@ type benchArticle struct {
 // benchGen makes synthetic articles deterministically.
 type benchGen struct {
 	rng    *rand.Rand
+	w      benchWords
 	people []benchPerson
 	start  time.Time
 }
 
 func newBenchGen(seed uint64) *benchGen {
-	return &benchGen{rng: rand.New(rand.NewPCG(seed, 7)), people: benchPeople(), start: time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC)}
+	w := newBenchWords()
+	return &benchGen{rng: rand.New(rand.NewPCG(seed, 7)), w: w, people: benchPeople(w), start: time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC)}
 }
 
 func (g *benchGen) pick(s []string) string { return s[g.rng.IntN(len(s))] }
@@ -89,9 +98,9 @@ func (g *benchGen) article(i int) benchArticle {
 	for j := range ps {
 		ps[j] = g.people[g.rng.IntN(len(g.people))]
 	}
-	cs := []string{g.pick(benchCountries), g.pick(benchCountries), g.pick(benchCountries)}
-	org := g.pick(benchOrgs)
-	place := g.pick(benchPlaces)
+	cs := []string{g.pick(g.w.countries), g.pick(g.w.countries), g.pick(g.w.countries)}
+	org := g.pick(g.w.orgs)
+	place := g.pick(g.w.places)
 
 	sents := make([]briefings.Sentence, 12)
 	var text strings.Builder
@@ -100,13 +109,13 @@ func (g *benchGen) article(i int) benchArticle {
 		var s string
 		switch j % 4 {
 		case 0:
-			s = fmt.Sprintf("%s %s %s %s in %s on day %d of dispatch %d.", a.role, a.name, g.pick(benchVerbs), b.name, place, j, i)
+			s = fmt.Sprintf("%s %s %s %s in %s on day %d of dispatch %d.", a.role, a.name, g.pick(g.w.verbs), b.name, place, j, i)
 		case 1:
-			s = fmt.Sprintf("%s said the %s with %s would continue, according to %s.", cs[0], g.pick(benchNouns), cs[1], org)
+			s = fmt.Sprintf("%s said the %s with %s would continue, according to %s.", cs[0], g.pick(g.w.nouns), cs[1], org)
 		case 2:
-			s = fmt.Sprintf("Officials in %s discussed %s and %s after the meeting.", cs[2], g.pick(benchNouns), g.pick(benchNouns))
+			s = fmt.Sprintf("Officials in %s discussed %s and %s after the meeting.", cs[2], g.pick(g.w.nouns), g.pick(g.w.nouns))
 		default:
-			s = fmt.Sprintf("%s told reporters that %s had %s the %s.", b.name, cs[1], g.pick(benchVerbs), g.pick(benchNouns))
+			s = fmt.Sprintf("%s told reporters that %s had %s the %s.", b.name, cs[1], g.pick(g.w.verbs), g.pick(g.w.nouns))
 		}
 		sents[j] = briefings.Sentence{Index: j, Text: s, Paragraph: j / 4}
 		if j > 0 {
@@ -137,10 +146,10 @@ func (g *benchGen) article(i int) benchArticle {
 			f.Kind = briefings.FactWithdrawal
 			a, b := cs[0], cs[1]
 			if a == b {
-				b = benchCountries[(slices.Index(benchCountries, a)+1)%len(benchCountries)]
+				b = g.w.countries[(slices.Index(g.w.countries, a)+1)%len(g.w.countries)]
 			}
 			f.Actors, f.Counterparts = []briefings.Party{countryParty(a)}, []briefings.Party{countryParty(b)}
-			f.Status, f.Force = benchStages[g.rng.IntN(len(benchStages))], "military"
+			f.Status, f.Force = g.w.stages[g.rng.IntN(len(g.w.stages))], "military"
 		}
 		facts[j] = f
 	}

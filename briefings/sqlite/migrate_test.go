@@ -298,4 +298,7 @@ func TestMigrateV1Fixture(t *testing.T) {
 	if _, err := s.AddArticle(context.Background(), briefings.Article{Title: "after", Text: "Observers left Lumenia."}, briefings.Facts{}); err != nil {
 		t.Errorf("AddArticle after migration: %v", err)
 	}
+	if st, err := s.Stats(ctx); err != nil || st.Articles != 3 {
+		t.Errorf("Stats after adding one = %+v, %v; want 3 articles", st, err)
+	}
 }

@@ -8,12 +8,13 @@ import (
 	"github.com/briefbot/briefbot/briefings"
 )
 
-// searchSQL ranks the sentences matching an FTS5 query.
-const searchSQL = `SELECT a.id, s.idx, s.paragraph, s.text, f.rank
-	FROM sentences_fts AS f
-	JOIN sentences AS s ON s.pk = f.rowid
+// searchSQL ranks the sentences matching an FTS5 query; only the best are
+// joined to their rows.
+const searchSQL = `SELECT a.id, s.idx, s.paragraph, s.text, m.rank
+	FROM (SELECT rowid, rank FROM sentences_fts WHERE sentences_fts MATCH ? ORDER BY rank, rowid LIMIT ?) AS m
+	JOIN sentences AS s ON s.pk = m.rowid
 	JOIN articles AS a ON a.pk = s.article_pk
-	WHERE sentences_fts MATCH ? ORDER BY f.rank, s.pk LIMIT ?`
+	ORDER BY m.rank, s.pk`
 
 // vocabSQL counts the sentences holding each word of a JSON array.
 const vocabSQL = `SELECT v.term, v.doc FROM json_each(?) AS j CROSS JOIN sentences_vocab AS v ON v.term = j.value`

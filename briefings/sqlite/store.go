@@ -20,6 +20,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/briefbot/briefbot/briefings"
@@ -52,6 +53,9 @@ type Store struct {
 	clock   briefings.Clock
 	log     *slog.Logger
 	version int64
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 var _ briefings.Store = (*Store)(nil)
@@ -175,22 +179,26 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close refreshes the planner statistics and closes the database.
+// Close refreshes the planner statistics and closes the database. Later
+// calls return the first call's result.
 func (s *Store) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := s.w.ExecContext(ctx, "PRAGMA optimize"); err != nil {
-		s.log.Warn("sqlite optimize on close", "err", err)
-	}
-	var errs []error
-	if s.ws != nil {
-		errs = append(errs, s.ws.close())
-	}
-	if s.r != s.w {
-		errs = append(errs, s.r.Close())
-	}
-	errs = append(errs, s.w.Close())
-	return errors.Join(errs...)
+	s.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := s.w.ExecContext(ctx, "PRAGMA optimize"); err != nil {
+			s.log.Warn("sqlite optimize on close", "err", err)
+		}
+		var errs []error
+		if s.ws != nil {
+			errs = append(errs, s.ws.close())
+		}
+		if s.r != s.w {
+			errs = append(errs, s.r.Close())
+		}
+		errs = append(errs, s.w.Close())
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
 }
 
 // writeStmts are the statements AddArticle runs, prepared once on the single

@@ -277,7 +277,10 @@ func (x *extraction) agreements(s *sentence) []*cand {
 				// personnel can operate in Chad").
 				counter = x.otherParty(s, en, actors)
 			}
-			add(t, status, actors, counter, st, en)
+			c := add(t, status, actors, counter, st, en)
+			if status == briefings.AgreementThreatened {
+				c.f.Modality = briefings.Threatened
+			}
 		case "abide", "comply", "obligations", "violate", "violated", "violation", "honour", "honor", "breach", "breached":
 			noun, st, en := x.agreementNP(s, t+1, 6, false)
 			if noun < 0 {
@@ -312,7 +315,7 @@ func (x *extraction) agreements(s *sentence) []*cand {
 				continue
 			}
 			st := noun
-			for st > 0 && !toks[st-1].punct && toks[st-1].low != "that" && noun-st < 4 {
+			for st > 0 && noun-st < 4 && !toks[st-1].punct && !toks[st-1].cap && (toks[st-1].low == "the" || toks[st-1].low == "this" || toks[st-1].low == "new" || toks[st-1].low == "a" || !speechVerb(toks[st-1].low) && !auxOrVerb(toks[st-1].low) && toks[st-1].low != "that") {
 				st--
 			}
 			c := add(t, briefings.AgreementEffective, nil, nil, st, noun+1)
@@ -395,6 +398,18 @@ func (x *extraction) objectsIn(s *sentence, from, to int, preps ...string) []*me
 		for _, p := range preps {
 			if s.toks[k].low == p {
 				return x.objects(s, k, 0, p)
+			}
+		}
+	}
+	return nil
+}
+
+// placesIn is objectsIn for places.
+func (x *extraction) placesIn(s *sentence, from, to int, preps ...string) []*mention {
+	for k := from; k < to && k < len(s.toks); k++ {
+		for _, p := range preps {
+			if s.toks[k].low == p {
+				return x.places(s, k, 0, p)
 			}
 		}
 	}

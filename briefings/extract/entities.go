@@ -104,9 +104,20 @@ func (e *entity) role() string {
 	return e.roles[0].Title
 }
 
-// namePart reports whether a token can be part of a personal name.
+// namePart reports whether a token can be part of a personal name:
+// capitalized words, and particle-prefixed ones such as "al-Burhan" or
+// "d’Aquin".
 func namePart(t token) bool {
-	if t.punct || !t.cap {
+	if t.punct {
+		return false
+	}
+	if !t.cap {
+		for _, p := range []string{"al-", "el-", "ad-", "as-", "bin-", "ben-", "abu-", "d'", "d’"} {
+			if strings.HasPrefix(t.text, p) && len(t.text) > len(p) {
+				r, _ := utf8.DecodeRuneInString(t.text[len(p):])
+				return unicode.IsUpper(r)
+			}
+		}
 		return false
 	}
 	r, _ := utf8.DecodeRuneInString(t.text)
@@ -147,7 +158,7 @@ func groupNoun(w string) (plural bool, ok bool) {
 	case "officials", "authorities", "leaders", "ministers", "diplomats", "mediators", "facilitators",
 		"negotiators", "troops", "forces", "soldiers", "rebels", "insurgents", "militants", "generals",
 		"colonels", "representatives", "delegates", "lawmakers", "parties", "sides", "allies", "partners",
-		"states", "countries", "nations", "members", "governments", "chiefs", "heads", "commanders":
+		"states", "countries", "nations", "members", "governments", "chiefs", "heads", "commanders", "officers":
 		return true, true
 	case "government", "junta", "army", "military", "administration", "regime", "delegation",
 		"ambassador", "envoy", "embassy", "official", "president", "ministry", "side", "commission",
@@ -170,7 +181,11 @@ func (x *extraction) findMentions(s *sentence) {
 		if used[i] || !toks[i].cap {
 			continue
 		}
-		for n := min(x.lx.maxRefLen, len(toks)-i); n >= 1; n-- {
+		for _, ph := range x.lx.refFirst[toks[i].key] {
+			n := len(ph.words)
+			if i+n > len(toks) {
+				continue
+			}
 			refs := x.lx.lookup(toks, i, i+n)
 			if len(refs) == 0 {
 				continue
@@ -220,6 +235,11 @@ func (x *extraction) findMentions(s *sentence) {
 		}
 		n, ti := x.lx.titleAt(toks, i)
 		if n == 0 {
+			continue
+		}
+		// "Hassan Sheikh Mohamud": a one-word title between two name parts
+		// is part of the name.
+		if n == 1 && i > 0 && i+1 < len(toks) && namePart(toks[i-1]) && !inTitle[i-1] && !used[i-1] && namePart(toks[i+1]) {
 			continue
 		}
 		// A capitalized title word that is a known surname is the name
@@ -308,6 +328,11 @@ func (x *extraction) findMentions(s *sentence) {
 		}
 		if m.kind == mCapital && m.end < len(toks) && (agreementNoun(toks[m.end].low) || modifiedNoun(toks[m.end].low) || toks[m.end].low == "talks" || toks[m.end].low == "summit" || toks[m.end].low == "process") {
 			m.modifier = true
+		}
+		// "Washington said", "Paris’s last foothold": a capital acting is its
+		// government.
+		if m.kind == mCapital && m.end < len(toks) && (m.possessive || auxOrVerb(toks[m.end].low) || speechVerb(toks[m.end].low) && toks[m.end].low != "met") && (m.start == 0 || !isPrep(toks[m.start-1].low)) {
+			m.role = "government"
 		}
 	}
 	// A country, demonym or body right before a person's title modifies it.
@@ -477,15 +502,15 @@ func (x *extraction) classifySpan(s *sentence, i, j int, titleEnd []int, titleOf
 	}
 	known := false
 	if len(words) == 1 {
-		if _, ok := x.surnames[foldKey(words[0].low)]; ok {
+		if _, ok := x.surnames[words[0].key]; ok {
 			known = true
 		}
-	} else if _, ok := x.surnames[foldKey(last.low)]; ok {
+	} else if _, ok := x.surnames[last.key]; ok {
 		// A known surname with a given name: a person (maybe another one
 		// of the same family).
 		known = true
 	}
-	if !cue && len(words) >= 2 && x.lx.firstNames[foldKey(words[0].low)] {
+	if !cue && len(words) >= 2 && x.lx.firstNames[words[0].key] {
 		cue = true
 	}
 	if !cue && j < len(toks) && len(words) >= 2 {
@@ -986,7 +1011,7 @@ func (x *extraction) findGroups(s *sentence, ms []*mention, used []bool) []*ment
 					m = &mention{start: st, end: i + 1, kind: mOrg, name: o.name, ent: o, pronoun: true, orgType: "bloc", text: joinText(s.text, toks[st:i+1])}
 				}
 			}
-		case "he", "she", "him", "her", "his":
+		case "he", "she", "him":
 			// A person-like body named earlier in the sentence ("the French
 			// ambassador ... inviting him to leave") comes first.
 			var g *mention

@@ -225,8 +225,11 @@ func argKind(m *mention) bool {
 // ("X said", "... that") so that subjects lie after it.
 func attributionBoundary(toks []token, k int) bool {
 	switch toks[k].low {
-	case "said", "says", "stated", "that", "which", ";", ":", "whereby", "added":
+	case "said", "says", "stated", "that", "which", ";", ":", "whereby", "added", "while", "when", "because", "although", "though", "whereas":
 		return true
+	case "as":
+		// "as the withdrawal got under way": a clause, not "as a result".
+		return k+1 < len(toks) && (toks[k+1].low == "the" || toks[k+1].low == "it" || toks[k+1].low == "they")
 	}
 	return false
 }
@@ -278,7 +281,7 @@ func (x *extraction) subject(s *sentence, t int) []*mention {
 		cands = append(cands, m)
 	}
 	if len(cands) == 0 {
-		return nil
+		return x.pronounSubject(s, lo, t)
 	}
 	last := cands[len(cands)-1]
 	// A possessive before a noun ("Campbell’s meeting") is the actor of
@@ -287,6 +290,72 @@ func (x *extraction) subject(s *sentence, t int) []*mention {
 	for k := len(cands) - 2; k >= 0; k-- {
 		if coordinatedBetween(toks, cands[k].end, out[0].roleStart) {
 			out = append([]*mention{cands[k]}, out...)
+			continue
+		}
+		break
+	}
+	return out
+}
+
+// pronounSubject resolves "it", "they" or "we" acting between lo and t:
+// "Germany announced that it will withdraw" — it is Germany.
+func (x *extraction) pronounSubject(s *sentence, lo, t int) []*mention {
+	toks := s.toks
+	p := -1
+	for k := t - 1; k >= lo && k >= t-4; k-- {
+		switch toks[k].low {
+		case "it", "they", "we":
+			p = k
+		}
+		if p >= 0 {
+			break
+		}
+	}
+	if p < 0 {
+		return nil
+	}
+	plural := toks[p].low != "it"
+	for i := len(s.ments) - 1; i >= 0; i-- {
+		m := s.ments[i]
+		if m.end > p || m.sub || precededByPrep(toks, m) {
+			continue
+		}
+		switch m.kind {
+		case mCountry, mOrg, mCapital:
+			if plural {
+				if ch := x.coordinatedChain(s, m); len(ch) > 1 {
+					return ch
+				}
+				continue
+			}
+			return []*mention{m}
+		case mDemonym:
+			if !plural {
+				return []*mention{m}
+			}
+		case mGroup:
+			if m.plural == plural {
+				return []*mention{m}
+			}
+		}
+	}
+	if s.idx > 0 {
+		prev := x.sents[s.idx-1]
+		return x.subject(prev, len(prev.toks))
+	}
+	return nil
+}
+
+// coordinatedChain returns m with the arguments coordinated before it.
+func (x *extraction) coordinatedChain(s *sentence, m *mention) []*mention {
+	out := []*mention{m}
+	for i := len(s.ments) - 1; i >= 0; i-- {
+		p := s.ments[i]
+		if p.end > out[0].start || p.sub || !argKind(p) {
+			continue
+		}
+		if coordinatedBetween(s.toks, p.end, out[0].roleStart) {
+			out = append([]*mention{p}, out...)
 			continue
 		}
 		break
@@ -319,6 +388,18 @@ func coordinatedBetween(toks []token, a, b int) bool {
 // appositions ("Barmou, the defense chief of Niger’s junta and three other
 // colonels") are skipped.
 func (x *extraction) objects(s *sentence, t int, maxGap int, preps ...string) []*mention {
+	return x.objectsOf(s, t, maxGap, argKind, preps...)
+}
+
+// places is objects for the place something leaves or happens in: cities
+// and regions count too.
+func (x *extraction) places(s *sentence, t int, maxGap int, preps ...string) []*mention {
+	return x.objectsOf(s, t, maxGap, func(m *mention) bool {
+		return argKind(m) || m.kind == mCity || m.kind == mRegion || m.kind == mCapital
+	}, preps...)
+}
+
+func (x *extraction) objectsOf(s *sentence, t int, maxGap int, accept func(*mention) bool, preps ...string) []*mention {
 	toks := s.toks
 	start := -1
 	direct := false
@@ -351,7 +432,7 @@ func (x *extraction) objects(s *sentence, t int, maxGap int, preps ...string) []
 	var out []*mention
 	var first *mention
 	for _, m := range s.ments {
-		if m.sub || !argKind(m) || m.start < start {
+		if m.sub || !accept(m) || m.start < start {
 			continue
 		}
 		// The first argument must come soon after the preposition.
@@ -445,9 +526,14 @@ func (x *extraction) party(m *mention) briefings.Party {
 	case mCountry, mDemonym:
 		return briefings.Party{Name: m.country, Kind: briefings.EntityCountry, Country: m.country, Entity: string(briefings.EntityCountry) + ":" + briefings.Slug(m.country)}
 	case mCapital:
+		if m.role != "government" && m.role != "" || m.role == "" && m.possessive == false && !argKind(m) {
+			return briefings.Party{Name: m.name, Kind: briefings.EntityPlace, Country: m.country}
+		}
 		return briefings.Party{Name: m.country, Kind: briefings.EntityCountry, Country: m.country, Entity: string(briefings.EntityCountry) + ":" + briefings.Slug(m.country)}
 	case mOrg:
 		return briefings.Party{Name: m.name, Kind: briefings.EntityOrganization, Country: m.country, Entity: string(briefings.EntityOrganization) + ":" + briefings.Slug(m.name)}
+	case mCity:
+		return briefings.Party{Name: m.name, Kind: briefings.EntityPlace, Country: m.country}
 	case mGroup:
 		name := groupName(m)
 		p := briefings.Party{Name: name, Role: m.role, Country: m.country}
@@ -603,6 +689,22 @@ func (x *extraction) placeFor(s *sentence, t int) string {
 	}
 	var best *mention
 	bestD := 1 << 30
+	// "travelled to Kyiv ... and met": where the visitor went.
+	for i := 0; i+1 < len(toks); i++ {
+		switch toks[i].low {
+		case "travelled", "traveled", "flew", "went", "arrived", "came":
+			if toks[i+1].low == "to" || toks[i+1].low == "in" {
+				for _, m := range s.ments {
+					if m.start == i+2 && (m.kind == mCity || m.kind == mCapital || m.kind == mCountry) {
+						if m.kind == mCountry {
+							return m.country
+						}
+						return m.name
+					}
+				}
+			}
+		}
+	}
 	for _, m := range s.ments {
 		if m.role == "dateline" {
 			continue

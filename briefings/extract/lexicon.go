@@ -35,6 +35,51 @@ type ref struct {
 	surface string
 }
 
+// phrase is a gazetteer or title key split into words.
+type phrase struct {
+	words []string
+	key   string
+}
+
+// indexPhrases groups keys by first word, longest first.
+func indexPhrases(keys []string) map[string][]phrase {
+	idx := map[string][]phrase{}
+	for _, k := range keys {
+		w := strings.Split(k, " ")
+		idx[w[0]] = append(idx[w[0]], phrase{words: w, key: k})
+	}
+	for f := range idx {
+		ps := idx[f]
+		sort.Slice(ps, func(i, j int) bool {
+			if len(ps[i].words) != len(ps[j].words) {
+				return len(ps[i].words) > len(ps[j].words)
+			}
+			return ps[i].key < ps[j].key
+		})
+	}
+	return idx
+}
+
+// matchAt returns the longest phrase of idx that the tokens at i spell.
+func matchAt(idx map[string][]phrase, toks []token, i int) (phrase, bool) {
+	for _, p := range idx[toks[i].key] {
+		if i+len(p.words) > len(toks) {
+			continue
+		}
+		ok := true
+		for k := 1; k < len(p.words); k++ {
+			if toks[i+k].key != p.words[k] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return p, true
+		}
+	}
+	return phrase{}, false
+}
+
 // titleInfo is a title from the title table.
 type titleInfo struct {
 	title   string
@@ -49,6 +94,10 @@ type lexicon struct {
 	maxRefLen  int
 	titles     map[string]titleInfo
 	maxTitle   int
+	// refFirst and titleFirst index the phrases by their first word, longest
+	// first, so that lookups compare tokens without building strings.
+	refFirst   map[string][]phrase
+	titleFirst map[string][]phrase
 	firstNames map[string]bool
 	countries  map[string]string // canonical country → region
 	capitals   map[string]string // country → first capital
@@ -234,6 +283,16 @@ func newLexicon() *lexicon {
 	for _, n := range strings.Fields(firstNames) {
 		lx.firstNames[foldKey(strings.ToLower(n))] = true
 	}
+	refKeys := make([]string, 0, len(lx.refs))
+	for k := range lx.refs {
+		refKeys = append(refKeys, k)
+	}
+	lx.refFirst = indexPhrases(refKeys)
+	titleKeys := make([]string, 0, len(lx.titles))
+	for k := range lx.titles {
+		titleKeys = append(titleKeys, k)
+	}
+	lx.titleFirst = indexPhrases(titleKeys)
 	return lx
 }
 
@@ -244,14 +303,23 @@ func (lx *lexicon) lookup(toks []token, i, j int) []ref {
 	if !toks[i].cap {
 		return nil
 	}
-	var b strings.Builder
-	for k := i; k < j; k++ {
-		if k > i {
-			b.WriteByte(' ')
+	var refs []ref
+	for _, p := range lx.refFirst[toks[i].key] {
+		if len(p.words) != j-i {
+			continue
 		}
-		b.WriteString(foldKey(toks[k].low))
+		ok := true
+		for k := 1; k < len(p.words); k++ {
+			if toks[i+k].key != p.words[k] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			refs = lx.refs[p.key]
+			break
+		}
 	}
-	refs := lx.refs[b.String()]
 	if len(refs) == 0 {
 		return nil
 	}
@@ -300,17 +368,8 @@ func capitalizedPhrase(toks []token) bool {
 // titleAt returns the longest title starting at token i, as a token count,
 // or 0. Titles match case-insensitively.
 func (lx *lexicon) titleAt(toks []token, i int) (int, titleInfo) {
-	for n := min(lx.maxTitle, len(toks)-i); n >= 1; n-- {
-		var b strings.Builder
-		for k := i; k < i+n; k++ {
-			if k > i {
-				b.WriteByte(' ')
-			}
-			b.WriteString(foldKey(toks[k].low))
-		}
-		if ti, ok := lx.titles[b.String()]; ok {
-			return n, ti
-		}
+	if p, ok := matchAt(lx.titleFirst, toks, i); ok {
+		return len(p.words), lx.titles[p.key]
 	}
 	return 0, titleInfo{}
 }

@@ -232,6 +232,7 @@ Private
 Lieutenant
 Lt.
 Chief negotiator
+Counterpart
 Negotiator
 Secretary
 Citizens

@@ -61,7 +61,13 @@ func (x *extraction) resolveGroups(c *cand) {
 	fix := func(ms []*mention) []*mention {
 		var out []*mention
 		for _, m := range ms {
-			if m.kind == mGroup && (m.role == "sides" || m.role == "parties" || strings.Contains(strings.ToLower(m.text), "both countries") || strings.Contains(strings.ToLower(m.text), "two countries")) {
+			if backReference(m) && c.f.Kind == briefings.FactAgreement {
+				// "the two leaders signed": the people of the sentence's
+				// meeting, resolved with the agreement's other parties.
+				c.pronounSubject = true
+				continue
+			}
+			if backReference(m) {
 				if prev := x.previousParties(c); len(prev) > 0 {
 					out = append(out, prev...)
 					continue
@@ -94,6 +100,26 @@ func (x *extraction) resolveGroups(c *cand) {
 			c.each = true
 		}
 	}
+}
+
+// backReference reports a group that names parties already mentioned:
+// "the two sides", "both leaders", "the parties", "both countries".
+func backReference(m *mention) bool {
+	if m.kind != mGroup {
+		return false
+	}
+	if m.role == "sides" || m.role == "parties" {
+		return true
+	}
+	lt := strings.ToLower(m.text)
+	if !strings.Contains(lt, "both") && !strings.Contains(lt, "two") {
+		return false
+	}
+	switch m.role {
+	case "leaders", "ministers", "countries", "governments", "nations", "presidents", "delegations", "states":
+		return true
+	}
+	return false
 }
 
 // previousParties returns the parties of the latest fact before c in the
@@ -426,10 +452,16 @@ func (x *extraction) mergeMeetings(cs []*cand) []*cand {
 			a.f.Actors, a.f.Counterparts = people[:1], people[1:]
 		}
 	}
-	// 5. Participants in one list: the first is the actor.
+	// 5. Participants in one list: the first is the actor. "His Kenyan
+	// counterpart" holds the other participant's title.
 	for _, a := range ms {
 		if a.dropped {
 			continue
+		}
+		for i := range a.f.Counterparts {
+			if strings.EqualFold(a.f.Counterparts[i].Role, "counterpart") && len(a.f.Actors) > 0 && a.f.Actors[0].Role != "" {
+				a.f.Counterparts[i].Role = a.f.Actors[0].Role
+			}
 		}
 		if len(a.f.Counterparts) == 0 && len(a.f.Actors) >= 2 {
 			a.f.Actors, a.f.Counterparts = a.f.Actors[:1], a.f.Actors[1:]
@@ -516,6 +548,11 @@ func (x *extraction) mergeWithdrawals(cs []*cand) []*cand {
 		}
 		if x.claim {
 			continue
+		}
+		// "Around 300 troops remain ...": unnamed forces are the ones the
+		// text is about.
+		if len(c.f.Actors) == 1 && c.f.Actors[0].Kind == "" && c.f.Actors[0].Country == "" && last != nil {
+			c.f.Actors = last.f.Actors
 		}
 		if len(c.f.Actors) == 0 && last != nil {
 			c.f.Actors = last.f.Actors

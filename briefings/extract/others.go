@@ -108,6 +108,14 @@ func (x *extraction) others(s *sentence) []*cand {
 				actors = nil
 			}
 			add(briefings.FactCoup, t, actors, x.objects(s, t+1, 6, "ousted", "against", "overthrew", "toppled"), max(0, t-3))
+		case "seized", "seize", "seizes", "seizing", "took", "grabbed", "grab":
+			if t+1 < len(toks) && toks[t+1].low == "power" && !negatedBefore(toks, t) {
+				if _, ok := intendedBefore(toks, t); ok {
+					continue
+				}
+				actors := x.subject(s, t)
+				add(briefings.FactCoup, t, actors, nil, max(0, t-4))
+			}
 		case "ousted", "overthrew", "toppled", "deposed":
 			if t+1 < len(toks) && !toks[t+1].cap && toks[t+1].low != "the" && toks[t+1].low != "president" {
 				continue
@@ -116,6 +124,9 @@ func (x *extraction) others(s *sentence) []*cand {
 		case "complaint", "complained", "protested":
 			add(briefings.FactComplaint, t, x.subject(s, t), nil, max(0, t-2))
 		case "deployed", "deployments", "deployment", "stationed", "hosts", "hosting":
+			if t > 0 && (toks[t-1].low == "ending" || toks[t-1].low == "end" || toks[t-1].low == "ended" || t > 2 && (toks[t-2].low == "ending" || toks[t-3].low == "ending")) {
+				continue
+			}
 			if w == "hosts" || w == "hosting" {
 				if !strings.Contains(s.lowText, "troops") && !strings.Contains(s.lowText, "soldiers") {
 					continue

@@ -12,6 +12,8 @@ type token struct {
 	text string
 	// low is text lower-cased with curly quotes straightened.
 	low string
+	// key is low with accents folded: what gazetteer lookups compare.
+	key string
 	// start and end are byte offsets in the sentence text.
 	start, end int
 	// cap is set when the token starts with an upper-case letter.
@@ -187,6 +189,18 @@ func splitSentences(p string) [][2]int {
 
 // lower returns s lower-cased with curly quotes and dashes straightened.
 func lower(s string) string {
+	// Fast path: ASCII without capitals or quotes is already lower.
+	plain := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || c >= 'A' && c <= 'Z' || c == '"' {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
@@ -276,14 +290,15 @@ func tokenize(s string) []token {
 			}
 			t := s[i:j]
 			first, _ := utf8.DecodeRuneInString(t)
-			toks = append(toks, token{text: t, low: lower(t), start: i, end: j, cap: unicode.IsUpper(first), quoted: quoted})
+			lw := lower(t)
+			toks = append(toks, token{text: t, low: lw, key: foldKey(lw), start: i, end: j, cap: unicode.IsUpper(first), quoted: quoted})
 			i = j
 		default:
 			// Possessive 's.
 			if (r == '\'' || r == '’') && i+w < len(s) && (s[i+w] == 's' || s[i+w] == 'S') {
 				after := i + w + 1
 				if after >= len(s) || !isWordRune(s[after:]) {
-					toks = append(toks, token{text: s[i:after], low: "'s", start: i, end: after, quoted: quoted})
+					toks = append(toks, token{text: s[i:after], low: "'s", key: "'s", start: i, end: after, quoted: quoted})
 					i = after
 					continue
 				}
@@ -299,7 +314,8 @@ func tokenize(s string) []token {
 					quoted = !quoted
 				}
 			}
-			toks = append(toks, token{text: t, low: lower(t), start: i, end: i + w, punct: true, quoted: quoted})
+			lw := lower(t)
+			toks = append(toks, token{text: t, low: lw, key: lw, start: i, end: i + w, punct: true, quoted: quoted})
 			i += w
 		}
 	}

@@ -95,10 +95,16 @@ func (x *extraction) threats(s *sentence) []*cand {
 	}
 	// The speaker, when a person, stands for the side that threatens.
 	c.actors = actors
+	// What counts as the actor's own side: a country for states and their
+	// officials, only the body itself for armed groups and blocs (the RSF
+	// can threaten Sudan's army).
 	own := map[string]bool{}
 	for _, a := range actors {
-		own[a.country] = true
 		own[a.name] = true
+		if a.kind == mOrg && a.orgType != "gov" {
+			continue
+		}
+		own[a.country] = true
 		if a.ent != nil {
 			own[a.ent.country] = true
 		}

@@ -89,16 +89,22 @@ func unitOf(w string) (letter string, timeUnit bool, ok bool) {
 }
 
 func number(w string) (int, bool) {
-	w = strings.ReplaceAll(w, ",", "")
-	if n, err := strconv.Atoi(w); err == nil {
-		return n, true
+	if w == "" {
+		return 0, false
+	}
+	if w[0] >= '0' && w[0] <= '9' {
+		if strings.IndexByte(w, ',') >= 0 {
+			w = strings.ReplaceAll(w, ",", "")
+		}
+		n, err := strconv.Atoi(w)
+		return n, err == nil
 	}
 	n, ok := numberWords[w]
 	return n, ok && n > 0
 }
 
 func isYear(w string) (int, bool) {
-	if len(w) != 4 {
+	if len(w) != 4 || w[0] < '1' || w[0] > '2' {
 		return 0, false
 	}
 	n, err := strconv.Atoi(w)
@@ -109,6 +115,9 @@ func isYear(w string) (int, bool) {
 }
 
 func dayNum(w string) (int, bool) {
+	if w == "" || w[0] < '0' || w[0] > '9' || len(w) > 5 {
+		return 0, false
+	}
 	w = strings.TrimRight(w, ",")
 	for _, suf := range []string{"st", "nd", "rd", "th"} {
 		w = strings.TrimSuffix(w, suf)
@@ -296,6 +305,25 @@ func findTimes(toks []token, pub time.Time) []timex {
 		if len(w) == 10 && w[4] == '-' && w[7] == '-' {
 			if t, err := time.Parse("2006-01-02", w); err == nil {
 				emit(i, i+1, tPoint, dayRef(t))
+				continue
+			}
+		}
+		// "the end of the year", "the end of next month".
+		if w == "end" && i > 0 && toks[i-1].low == "the" && next(1) == "of" && !pub.IsZero() {
+			var r briefings.TimeRef
+			switch next(2) + " " + next(3) {
+			case "the year", "this year":
+				r = yearRef(pub.Year())
+			case "next year":
+				r = yearRef(pub.Year() + 1)
+			case "the month", "this month":
+				r = monthRef(pub.Year(), pub.Month())
+			case "next month":
+				p := time.Date(pub.Year(), pub.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, 0)
+				r = monthRef(p.Year(), p.Month())
+			}
+			if r.Value != "" {
+				emit(i-1, i+4, tDeadline, r)
 				continue
 			}
 		}

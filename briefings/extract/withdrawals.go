@@ -240,30 +240,30 @@ func (x *extraction) withdrawals(s *sentence) []*cand {
 		var from []*mention
 		switch kind {
 		case wHandover:
-			from = x.objectsIn(s, after, min(len(toks), after+10), "to")
+			from = x.placesIn(s, after, min(len(toks), after+10), "to")
 			c.f.Place = x.baseName(s, after)
 		case wVerb:
 			if toks[t].low == "leave" || toks[t].low == "leaves" || toks[t].low == "left" || toks[t].low == "leaving" || toks[t].low == "quit" || toks[t].low == "quits" || toks[t].low == "vacate" || toks[t].low == "vacated" || toks[t].low == "exited" {
-				from = x.objects(s, after, 0, "")
+				from = x.places(s, after, 0, "")
 				if len(from) > 0 && from[0].kind == mPerson {
 					from = nil
 				}
 			}
 			if len(from) == 0 {
-				from = x.objects(s, after, 6, "from", "of")
+				from = x.places(s, after, 6, "from", "of")
 			}
 		case wExpel:
-			from = x.objects(s, after, 6, "from")
+			from = x.places(s, after, 6, "from")
 			if len(from) == 0 {
 				from = x.subject(s, t)
 			}
 		default:
-			from = x.objects(s, after, 8, "from")
+			from = x.places(s, after, 8, "from")
 			if len(from) == 0 && (kind == wMissionEnd || kind == wNoLonger) {
-				from = x.objects(s, after, 8, "in")
+				from = x.places(s, after, 8, "in")
 			}
 			if len(from) == 0 && kind == wMissionEnd && t > 0 {
-				from = x.objects(s, max(0, t-4), 4, "in")
+				from = x.places(s, max(0, t-4), 4, "in")
 			}
 			if len(from) == 0 && kind == wNoLonger {
 				// "no longer ECOWAS members".
@@ -277,7 +277,7 @@ func (x *extraction) withdrawals(s *sentence) []*cand {
 		}
 		// "vacate a French base in N’Djamena": the base's country.
 		if len(from) == 0 {
-			if in := x.objects(s, after, 6, "in"); len(in) > 0 && (in[0].kind == mCountry || in[0].kind == mCapital || in[0].kind == mCity) {
+			if in := x.places(s, after, 6, "in"); len(in) > 0 && (in[0].kind == mCountry || in[0].kind == mCapital || in[0].kind == mCity) {
 				from = in
 			}
 		}
@@ -285,7 +285,7 @@ func (x *extraction) withdrawals(s *sentence) []*cand {
 		// defence ministers" names no place).
 		from = placeLike(from)
 		if len(from) == 0 && kind == wVerb {
-			if in := x.objects(s, after, 6, "in"); len(in) > 0 {
+			if in := x.places(s, after, 6, "in"); len(in) > 0 {
 				from = placeLike(in)
 			}
 		}
@@ -548,7 +548,7 @@ func stageAfterNoun(s *sentence, t int) (string, bool) {
 	toks := s.toks
 	for k := t + 1; k < len(toks) && k <= t+9; k++ {
 		switch toks[k].low {
-		case "will", "'ll":
+		case "will", "'ll", "would":
 			// "will be gradual", "will begin", "will take place"; not "will
 			// notably impact" (an effect of it).
 			v := safeLow(toks, k+1)

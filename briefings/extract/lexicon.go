@@ -90,10 +90,10 @@ type titleInfo struct {
 // demonyms, capitals, cities, regions, organizations, titles and given names.
 // It is built once per Extractor and only read afterwards.
 type lexicon struct {
-	refs       map[string][]ref // key: lower-cased tokens joined by spaces
-	maxRefLen  int
-	titles     map[string]titleInfo
-	maxTitle   int
+	refs      map[string][]ref // key: lower-cased tokens joined by spaces
+	maxRefLen int
+	titles    map[string]titleInfo
+	maxTitle  int
 	// refFirst and titleFirst index the phrases by their first word, longest
 	// first, so that lookups compare tokens without building strings.
 	refFirst   map[string][]phrase

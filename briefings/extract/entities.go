@@ -335,6 +335,55 @@ func (x *extraction) findMentions(s *sentence) {
 			m.role = "government"
 		}
 	}
+	// An apposition gives a role: "Moussa Salaou Barmou, the defense chief
+	// of Niger’s junta", "Mohamed Bazoum, Niger's elected president".
+	for _, p := range ms {
+		if p.kind != mPerson || p.ent == nil || p.end+2 >= len(toks) || toks[p.end].low != "," {
+			continue
+		}
+		k := p.end + 1
+		if toks[k].low == "the" || toks[k].low == "a" {
+			k++
+		}
+		var aff string
+		if m := mentionStartingAt(ms, k); m != nil && (m.kind == mCountry || m.kind == mDemonym) {
+			aff = m.country
+			k = m.end
+			if k < len(toks) && toks[k].low == "'s" {
+				k++
+			}
+		}
+		n, ti := x.lx.titleAt(toks, k)
+		if n == 0 || isHonorific(ti.title) {
+			continue
+		}
+		role := roleText(s.text, toks, k, k+n, ti)
+		if aff == "" {
+			// "of Niger’s junta", "of France".
+			for j := k + n; j < len(toks) && j <= k+n+4; j++ {
+				if toks[j].low == "," || toks[j].low == "." || toks[j].low == "and" {
+					break
+				}
+				if m := mentionStartingAt(ms, j); m != nil && (m.kind == mCountry || m.kind == mDemonym || m.kind == mCapital) {
+					aff = m.country
+					break
+				}
+			}
+		}
+		if aff == "" {
+			aff = ti.country
+		}
+		p.ent.addRole(role, aff)
+		if p.ent.country == "" {
+			p.ent.country = aff
+		}
+		if p.role == "" {
+			p.role = role
+		}
+		if p.country == "" {
+			p.country = aff
+		}
+	}
 	// A country, demonym or body right before a person's title modifies it.
 	for _, p := range ms {
 		if p.kind != mPerson || p.roleStart >= p.start {

@@ -231,7 +231,8 @@ func absorb(a, b *cand) {
 		}
 	}
 	a.f.Counterparts = cp
-	if a.f.Place == "" {
+	if a.f.Place == "" || b.f.Place != "" && strings.Contains(b.f.Place, ", "+a.f.Place) {
+		// Keep the more exact place: "Niamey, Niger" over "Niger".
 		a.f.Place = b.f.Place
 	}
 	if b.explicitTime && (!a.explicitTime || moreExact(b.f.Time, a.f.Time) && within(b.f.Time, a.f.Time)) {

@@ -23,6 +23,9 @@ func newRootCommand(a *app) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand()
+	root.AddCommand(
+		newExtractCommand(a),
+		newEvalCommand(a),
+	)
 	return root
 }

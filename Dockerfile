@@ -1,0 +1,15 @@
+# syntax=docker/dockerfile:1
+# Build a static binary, then ship it alone on a distroless base as a
+# non-root user.
+FROM golang:1.26 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/briefbot ./cmd/briefbot
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/briefbot /briefbot
+USER nonroot:nonroot
+WORKDIR /data
+ENTRYPOINT ["/briefbot"]

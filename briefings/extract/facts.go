@@ -30,6 +30,10 @@ type cand struct {
 	// each is set when the actors act separately ("both countries are
 	// expected to withdraw"): one fact per actor.
 	each bool
+	// aside is set for what the text says did not happen or was only
+	// asked for ("did not order ... to leave", "requests to meet ... were
+	// not granted"): kept as such, never merged with what happened.
+	aside bool
 }
 
 // extractFacts runs every detector over every sentence, then merges facts
@@ -52,7 +56,23 @@ func (x *extraction) extractFacts() {
 			}
 		}
 	}
-	cs = x.merge(cs)
+	var aside []*cand
+	var main []*cand
+	for _, c := range cs {
+		if c.aside {
+			aside = append(aside, c)
+		} else {
+			main = append(main, c)
+		}
+	}
+	cs = x.merge(main)
+	for _, c := range aside {
+		c.f.Actors = x.parties(c.actors)
+		c.f.Counterparts = x.parties(c.counter)
+		if len(c.f.Actors)+len(c.f.Counterparts) > 0 && !x.claim {
+			cs = append(cs, c)
+		}
+	}
 	sort.SliceStable(cs, func(i, j int) bool {
 		if cs[i].s.idx != cs[j].s.idx {
 			return cs[i].s.idx < cs[j].s.idx

@@ -58,11 +58,27 @@ func (x *extraction) meetings(s *sentence) []*cand {
 		default:
 			continue
 		}
-		// Planned, requested, refused or denied encounters are not meetings.
+		// Planned, requested, refused or denied encounters are not meetings;
+		// requested and refused ones are kept as such.
 		if mod, ok := intendedBefore(toks, t); ok && mod != briefings.Hedged {
+			if mod == briefings.Requested && (w == "meet" || w == "talks") {
+				c := &cand{s: s, trig: t, actors: x.requester(s, t), counter: x.objects(s, t+1, 6, "with", ""), aside: true}
+				c.f.Kind = briefings.FactMeeting
+				c.f.Modality = briefings.Requested
+				if notGrantedAfter(toks, t) {
+					c.f.Notes = []string{"not granted"}
+				}
+				out = append(out, c)
+			}
 			continue
 		}
 		if negatedBefore(toks, t) || notGrantedAfter(toks, t) && (w == "meet" || w == "met") {
+			if w == "met" || w == "meet" {
+				c := &cand{s: s, trig: t, actors: x.subject(s, t), counter: x.objects(s, t+1, 6, "with", ""), aside: true}
+				c.f.Kind = briefings.FactMeeting
+				c.f.Modality = briefings.Negated
+				out = append(out, c)
+			}
 			continue
 		}
 		switch w {
@@ -217,6 +233,20 @@ func (x *extraction) meetings(s *sentence) []*cand {
 		c.f.Place = x.placeFor(s, c.trig)
 	}
 	return out
+}
+
+// requester returns who asked for a meeting: the possessor of "her
+// requests to meet", else the person last named.
+func (x *extraction) requester(s *sentence, t int) []*mention {
+	for k := t - 1; k >= 0 && k >= t-4; k-- {
+		switch s.toks[k].low {
+		case "her", "his", "their", "its":
+			if p := x.lastPersonBefore(s, k); p != nil {
+				return []*mention{p}
+			}
+		}
+	}
+	return x.subject(s, t)
 }
 
 // withArgs returns the mentions introduced by "with" between the actors and

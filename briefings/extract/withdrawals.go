@@ -162,6 +162,15 @@ func (x *extraction) withdrawals(s *sentence) []*cand {
 		// Negation: "did not directly order the US military to leave Chad",
 		// "is not withdrawing".
 		if negatedBefore(toks, t) || negatedOrder(toks, t) {
+			// "did not directly order the US military to leave Chad": kept as
+			// what did not happen.
+			c := &cand{s: s, trig: t, actors: x.subject(s, t), counter: placeLike(x.places(s, after, 6, "", "from")), aside: true}
+			c.f.Kind = briefings.FactWithdrawal
+			c.f.Status = briefings.StageDemanded
+			c.f.Modality = briefings.Negated
+			if len(c.actors) > 0 && len(c.counter) > 0 {
+				out = append(out, c)
+			}
 			continue
 		}
 		c := &cand{s: s, trig: t}

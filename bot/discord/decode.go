@@ -197,24 +197,43 @@ func (d *jsonDecoder) skip() error {
 
 // skipString passes over a string, checking escapes and control bytes.
 func (d *jsonDecoder) skipString() error {
+	_, err := d.scanString()
+	return err
+}
+
+// scanString passes over a string and reports whether its body is plain:
+// ASCII without escapes, usable as it stands.
+func (d *jsonDecoder) scanString() (plain bool, err error) {
+	plain = true
 	d.i++ // "
-	for d.i < len(d.b) {
-		c := d.b[d.i]
-		switch {
-		case c == '"':
-			d.i++
-			return nil
-		case c == '\\':
-			if err := d.checkEscape(); err != nil {
-				return err
+	b := d.b
+	for i := d.i; i < len(b); {
+		c := b[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			if c >= utf8.RuneSelf {
+				plain = false
 			}
-		case c < 0x20:
-			return d.errorf("control character in a string")
+			i++
+			continue
+		}
+		switch c {
+		case '"':
+			d.i = i + 1
+			return plain, nil
+		case '\\':
+			plain = false
+			d.i = i
+			if err := d.checkEscape(); err != nil {
+				return false, err
+			}
+			i = d.i
 		default:
-			d.i++
+			d.i = i
+			return false, d.errorf("control character in a string")
 		}
 	}
-	return d.errorf("unterminated string")
+	d.i = len(b)
+	return false, d.errorf("unterminated string")
 }
 
 // checkEscape passes over one escape sequence at d.i.
@@ -249,10 +268,14 @@ func isHex(c byte) bool {
 // input when nothing needs unquoting.
 func (d *jsonDecoder) rawString() ([]byte, error) {
 	start := d.i
-	if err := d.skipString(); err != nil {
+	plain, err := d.scanString()
+	if err != nil {
 		return nil, err
 	}
 	s := d.b[start+1 : d.i-1]
+	if plain {
+		return s, nil
+	}
 	for j := 0; j < len(s); {
 		c := s[j]
 		if c == '\\' || c >= utf8.RuneSelf {
@@ -498,35 +521,55 @@ func (d *jsonDecoder) anyValue() (any, error) {
 	return nil, d.errorf("expected a value")
 }
 
-// keyIs matches a key as encoding/json does: exactly or case-insensitively.
-func keyIs(key []byte, name string) bool {
-	return string(key) == name || bytes.EqualFold(key, []byte(name))
+// matchKey returns the name key stands for, matching as encoding/json
+// does: an exact match first, else a case-insensitive one; "" for none.
+// The names are ASCII, so an ASCII key can only fold onto a name of its
+// length; other keys (say "K" for "k") need Unicode folding.
+func matchKey(key []byte, names ...string) string {
+	for _, n := range names {
+		if string(key) == n {
+			return n
+		}
+	}
+	ascii := true
+	for _, c := range key {
+		if c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	for _, n := range names {
+		if (!ascii || len(key) == len(n)) && bytes.EqualFold(key, []byte(n)) {
+			return n
+		}
+	}
+	return ""
 }
 
 func (d *jsonDecoder) interactionField(w *wireInteraction, key []byte) error {
-	switch {
-	case keyIs(key, "id"):
+	switch matchKey(key, "id", "application_id", "type", "token", "guild_id", "channel_id", "locale", "member", "user", "data") {
+	case "id":
 		return d.str(&w.ID)
-	case keyIs(key, "application_id"):
+	case "application_id":
 		return d.str(&w.AppID)
-	case keyIs(key, "type"):
+	case "type":
 		return uint8Field(d, &w.Type)
-	case keyIs(key, "token"):
+	case "token":
 		return d.str(&w.Token)
-	case keyIs(key, "guild_id"):
+	case "guild_id":
 		return d.str(&w.GuildID)
-	case keyIs(key, "channel_id"):
+	case "channel_id":
 		return d.str(&w.ChannelID)
-	case keyIs(key, "locale"):
+	case "locale":
 		s := string(w.Locale)
 		err := d.str(&s)
 		w.Locale = discordgo.Locale(s)
 		return err
-	case keyIs(key, "member"):
+	case "member":
 		return pointerObject(d, &w.Member, d.memberField)
-	case keyIs(key, "user"):
+	case "user":
 		return pointerObject(d, &w.User, d.userField)
-	case keyIs(key, "data"):
+	case "data":
 		return pointerObject(d, &w.Data, d.dataField)
 	}
 	return d.skip()
@@ -550,33 +593,33 @@ func pointerObject[T any](d *jsonDecoder, dst **T, field func(v *T, key []byte) 
 }
 
 func (d *jsonDecoder) memberField(m *wireMember, key []byte) error {
-	switch {
-	case keyIs(key, "user"):
+	switch matchKey(key, "user", "roles", "permissions") {
+	case "user":
 		return pointerObject(d, &m.User, d.userField)
-	case keyIs(key, "roles"):
+	case "roles":
 		return sliceField(d, &m.Roles, func(s *string) error { return d.str(s) })
-	case keyIs(key, "permissions"):
+	case "permissions":
 		return d.quotedInt(&m.Permissions)
 	}
 	return d.skip()
 }
 
 func (d *jsonDecoder) userField(u *wireUser, key []byte) error {
-	if keyIs(key, "id") {
+	if matchKey(key, "id") != "" {
 		return d.str(&u.ID)
 	}
 	return d.skip()
 }
 
 func (d *jsonDecoder) dataField(data *wireData, key []byte) error {
-	switch {
-	case keyIs(key, "id"):
+	switch matchKey(key, "id", "name", "type", "options") {
+	case "id":
 		return d.str(&data.ID)
-	case keyIs(key, "name"):
+	case "name":
 		return d.str(&data.Name)
-	case keyIs(key, "type"):
+	case "type":
 		return uint8Field(d, &data.Type)
-	case keyIs(key, "options"):
+	case "options":
 		return d.options(&data.Options)
 	}
 	return d.skip()
@@ -589,20 +632,20 @@ func (d *jsonDecoder) options(dst *[]*discordgo.ApplicationCommandInteractionDat
 }
 
 func (d *jsonDecoder) optionField(o *discordgo.ApplicationCommandInteractionDataOption, key []byte) error {
-	switch {
-	case keyIs(key, "name"):
+	switch matchKey(key, "name", "type", "value", "options", "focused") {
+	case "name":
 		return d.str(&o.Name)
-	case keyIs(key, "type"):
+	case "type":
 		return uint8Field(d, &o.Type)
-	case keyIs(key, "value"):
+	case "value":
 		v, err := d.anyValue()
 		if err == nil {
 			o.Value = v
 		}
 		return err
-	case keyIs(key, "options"):
+	case "options":
 		return d.options(&o.Options)
-	case keyIs(key, "focused"):
+	case "focused":
 		return d.boolField(&o.Focused)
 	}
 	return d.skip()

@@ -117,10 +117,10 @@ type Platform struct {
 	session *discordgo.Session
 	table   []commands.Spec
 
-	life context.Context // ends when Serve stops
-	stop context.CancelFunc
-	wg   sync.WaitGroup
-	sem  chan struct{}
+	life     context.Context // ends when Serve stops
+	stop     context.CancelFunc
+	inflight inflight
+	sem      chan struct{}
 
 	// sleep waits between post retries; tests record the waits.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -293,8 +293,6 @@ func (p *Platform) Serve(ctx context.Context, h commands.Handler) error {
 		if ic == nil || ic.Interaction == nil {
 			return
 		}
-		p.wg.Add(1)
-		defer p.wg.Done()
 		p.handleGateway(ic.Interaction, h)
 	})
 	defer remove()
@@ -309,10 +307,10 @@ func (p *Platform) Serve(ctx context.Context, h commands.Handler) error {
 	return nil
 }
 
-// drain waits for deferred answers, then cancels those still running.
+// drain refuses new answers, waits for those under way, then cancels the
+// ones still running.
 func (p *Platform) drain() {
-	done := make(chan struct{})
-	go func() { p.wg.Wait(); close(done) }()
+	done := p.inflight.close()
 	t := time.NewTimer(p.cfg.ShutdownGrace)
 	defer t.Stop()
 	select {
@@ -322,6 +320,53 @@ func (p *Platform) drain() {
 	}
 	p.stop()
 	<-done
+}
+
+// inflight counts the answers under way; once closed it admits no more.
+type inflight struct {
+	mu      sync.Mutex
+	n       int
+	closing bool
+	zero    chan struct{}
+}
+
+// add admits one answer, unless the platform is stopping.
+func (f *inflight) add() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closing {
+		return false
+	}
+	f.n++
+	return true
+}
+
+// done ends an answer admitted by add.
+func (f *inflight) done() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.n--
+	if f.n == 0 && f.zero != nil {
+		close(f.zero)
+		f.zero = nil
+	}
+}
+
+// close admits no more answers and returns a channel closed when the
+// answers under way are done.
+func (f *inflight) close() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closing = true
+	ch := make(chan struct{})
+	if f.n == 0 {
+		close(ch)
+	} else if f.zero == nil {
+		f.zero = ch
+	} else {
+		ch = f.zero
+	}
+	return ch
 }
 
 func (p *Platform) scope() string {

@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -25,7 +26,11 @@ var errBadSignature = errors.New("invalid request signature")
 // /discord/interactions. It verifies the Ed25519 signature over the
 // timestamp and the raw body before reading anything else (401 on any
 // failure, as Discord requires), answers PING with PONG, and answers
-// commands within the answer budget or with a deferral.
+// commands within the answer budget or with a deferral. The response is
+// flushed as soon as it is written; the handler itself returns once the
+// answer is delivered (a deferred answer edits the original response), so
+// the server must not cut handlers short (no http.TimeoutHandler, and a
+// WriteTimeout, if any, above the answer budget).
 func (p *Platform) InteractionsHandler(h commands.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -45,36 +50,42 @@ func (p *Platform) InteractionsHandler(h commands.Handler) http.Handler {
 			http.Error(w, "bad interaction", http.StatusBadRequest)
 			return
 		}
-		o := p.dispatch(r.Context(), i, h)
-		out, err := encodeJSON(o.initial)
-		if err != nil {
-			p.log.Error("discord: encoding an interaction response", "err", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", strconv.Itoa(len(out)))
-		if _, err := w.Write(out); err != nil {
-			p.log.Warn("discord: writing an interaction response", "err", err)
-		}
-		if o.later != nil {
+		// The handler answers on this goroutine; a late answer's deferral
+		// is written by the timer's goroutine while this one still waits
+		// for the handler, so the writer is never used by both at once.
+		p.answer(r.Context(), i, h, func(initial any, more bool) error {
+			out, err := encodeJSON(initial)
+			if err != nil {
+				http.Error(w, "internal error", http.StatusInternalServerError)
+				return fmt.Errorf("encoding an interaction response: %w", err)
+			}
+			hdr := w.Header()
+			hdr["Content-Type"] = []string{"application/json"}
+			hdr["Content-Length"] = []string{strconv.Itoa(len(out))}
+			if more {
+				// This handler goes on after the response: the client must
+				// not queue its next request behind it on this connection.
+				hdr["Connection"] = []string{"close"}
+			}
+			if _, err := w.Write(out); err != nil {
+				return fmt.Errorf("writing an interaction response: %w", err)
+			}
+			// Send it now: follow-ups and edits that come next need
+			// Discord to have the response.
 			if f, ok := w.(http.Flusher); ok {
 				f.Flush()
 			}
-			p.wg.Add(1)
-			go func() {
-				defer p.wg.Done()
-				o.later(p.life)
-			}()
-		}
+			return nil
+		})
 	})
 }
 
 // verify checks an interaction's signature and returns its body. The
 // status is 401 for every signature failure and 413 for an oversized body.
 func (p *Platform) verify(r *http.Request) ([]byte, int, error) {
-	sigHex := r.Header.Get(headerSignature)
-	ts := r.Header.Get(headerTimestamp)
+	// The names are in canonical form: index the map directly.
+	sigHex := firstValue(r.Header[headerSignature])
+	ts := firstValue(r.Header[headerTimestamp])
 	if sigHex == "" || ts == "" {
 		return nil, http.StatusUnauthorized, errors.New("missing signature headers")
 	}
@@ -130,4 +141,11 @@ func readAllInto(b []byte, r io.Reader) ([]byte, error) {
 			return b, err
 		}
 	}
+}
+
+func firstValue(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
 }

@@ -429,3 +429,74 @@ func TestHTTPBusyWhenSaturated(t *testing.T) {
 		t.Errorf("a saturated adapter should say so privately, got %s", body)
 	}
 }
+
+func TestHTTPDeferredAnswerDoesNotHoldTheConnection(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	h := &recordingHandler{fn: func(ctx context.Context, req commands.Request) (commands.Response, error) {
+		if req.Command == "timeline" {
+			<-release
+			return timelineResponse(), nil
+		}
+		return meetingsResponse(), nil
+	}}
+	_, s, url, _, _ := httpSetup(t, h, func(c *Config) { c.AnswerBudget = 10 * time.Millisecond })
+	resp, err := http.DefaultClient.Do(s.signedRequest(url, commandPayload(2, []opt{sub("timeline")}, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `"type":5`) || !resp.Close {
+		t.Fatalf("a deferral must close its connection: close=%v body %s", resp.Close, body)
+	}
+	// The slow answer is still being computed; the next interaction is
+	// answered at once.
+	status, body := do(t, s.signedRequest(url, commandPayload(2, []opt{sub("meetings")}, nil)))
+	if status != 200 || !strings.Contains(string(body), `"type":4`) {
+		t.Fatalf("second interaction: %d %s", status, body)
+	}
+}
+
+func TestHTTPPrivateFlagMakesTheAnswerEphemeral(t *testing.T) {
+	h := answer(meetingsResponse()) // the handler leaves it in-channel
+	_, s, url, _, _ := httpSetup(t, h, nil)
+	_, body := do(t, s.signedRequest(url, commandPayload(2, []opt{sub("meetings", boolean("private", true))}, nil)))
+	if !strings.Contains(string(body), `"flags":64`) {
+		t.Errorf("a private request was answered publicly: %s", body)
+	}
+}
+
+func TestServeDrainsDeferredAnswersThenRefuses(t *testing.T) {
+	release := make(chan struct{})
+	h := &recordingHandler{fn: func(ctx context.Context, req commands.Request) (commands.Response, error) {
+		if req.Command == "timeline" {
+			<-release
+		}
+		return timelineResponse(), nil
+	}}
+	p, s, url, f, _ := httpSetup(t, h, func(c *Config) { c.AnswerBudget = 5 * time.Millisecond; c.BotToken = "" })
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- p.Serve(ctx, h) }()
+	if _, body := do(t, s.signedRequest(url, commandPayload(2, []opt{sub("timeline")}, nil))); !strings.Contains(string(body), `"type":5`) {
+		t.Fatalf("want a deferral, got %s", body)
+	}
+	cancel()
+	select {
+	case <-served:
+		t.Fatal("Serve returned while an answer was under way")
+	case <-time.After(20 * time.Millisecond):
+	}
+	close(release)
+	if err := <-served; err != nil {
+		t.Fatal(err)
+	}
+	if len(f.requests("PATCH", "/messages/@original")) != 1 {
+		t.Error("the deferred answer was not delivered before Serve returned")
+	}
+	_, body := do(t, s.signedRequest(url, commandPayload(2, []opt{sub("meetings")}, nil)))
+	if !strings.Contains(string(body), "restarting") {
+		t.Errorf("after Serve, want a restarting notice, got %s", body)
+	}
+}

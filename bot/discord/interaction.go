@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -311,13 +312,6 @@ func (p *Platform) isAdmin(i *discordgo.Interaction) bool {
 	return false
 }
 
-// outcome is what to do with an interaction: the initial response, and
-// work to run after it was sent (a deferred answer, follow-ups).
-type outcome struct {
-	initial any
-	later   func(ctx context.Context)
-}
-
 // result is a handler's answer.
 type result struct {
 	resp commands.Response
@@ -335,64 +329,98 @@ type autocompleteData struct {
 	Choices []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
 }
 
-// dispatch answers one interaction: PING → PONG, autocomplete → choices,
-// a command → the answer when it is ready within AnswerBudget, otherwise a
-// deferral and the answer later.
-func (p *Platform) dispatch(ctx context.Context, i *discordgo.Interaction, h commands.Handler) outcome {
+// respondFunc sends an interaction's initial response: into the HTTP
+// response, or to the callback endpoint. answer calls it exactly once;
+// more says that work for this interaction goes on after the response
+// (a deferred answer, follow-ups).
+type respondFunc func(initial any, more bool) error
+
+// answer runs one interaction to its end. PING gets PONG, autocomplete its
+// choices, and a command its answer: the handler runs on the caller's
+// goroutine, and when it has not answered within AnswerBudget a timer sends
+// the deferral (type 5) in the meantime; the answer then edits the original
+// response. Further messages of a long answer follow as follow-ups.
+func (p *Platform) answer(ctx context.Context, i *discordgo.Interaction, h commands.Handler, respond respondFunc) {
 	switch i.Type {
 	case discordgo.InteractionPing:
-		return outcome{initial: &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}}
+		p.respondOrLog(i, respond, &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}, false)
+		return
 	case discordgo.InteractionApplicationCommandAutocomplete:
-		return outcome{initial: p.autocomplete(ctx, i)}
+		p.respondOrLog(i, respond, p.autocomplete(ctx, i), false)
+		return
 	}
 	req, spec, err := p.Request(i)
 	if err != nil {
 		resp, _ := RenderInteraction(p.errorResponse(err, i))
-		return outcome{initial: resp}
+		p.respondOrLog(i, respond, resp, false)
+		return
 	}
-	if p.life.Err() != nil {
+	if !p.inflight.add() {
 		resp, _ := RenderInteraction(busyResponse("I'm restarting; try again in a moment."))
-		return outcome{initial: resp}
+		p.respondOrLog(i, respond, resp, false)
+		return
 	}
+	defer p.inflight.done()
 	select {
 	case p.sem <- struct{}{}:
 	default:
 		resp, _ := RenderInteraction(busyResponse("I'm answering many questions right now; try again in a moment."))
-		return outcome{initial: resp}
+		p.respondOrLog(i, respond, resp, false)
+		return
 	}
+	defer func() { <-p.sem }()
 	hctx, cancel := context.WithTimeout(p.life, p.cfg.HandlerTimeout)
-	done := make(chan result, 1)
-	go func() {
-		defer func() { <-p.sem }()
-		defer cancel()
-		done <- p.call(hctx, h, req)
-	}()
-	budget := time.NewTimer(p.cfg.AnswerBudget)
-	defer budget.Stop()
-	select {
-	case res := <-done:
-		resp, follow := RenderInteraction(p.finish(res, i))
-		o := outcome{initial: resp}
-		if len(follow) > 0 {
-			o.later = func(ctx context.Context) { p.followUp(ctx, i, follow) }
-		}
-		return o
-	case <-budget.C:
-	}
+	defer cancel()
+
 	private := spec.Ephemeral || req.Flag("private")
-	deferred := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
-	if private {
-		deferred.Data = &discordgo.InteractionResponseData{Flags: EphemeralFlag}
-	}
-	return outcome{initial: deferred, later: func(ctx context.Context) {
-		var res result
-		select {
-		case res = <-done:
-		case <-ctx.Done():
-			res = result{err: ctx.Err()}
+	var mu sync.Mutex
+	answered, late := false, false
+	deferred := make(chan error, 1)
+	timer := time.AfterFunc(p.cfg.AnswerBudget, func() {
+		mu.Lock()
+		if answered {
+			mu.Unlock()
+			return
 		}
-		p.completeDeferred(ctx, i, p.finish(res, i), private)
-	}}
+		late = true
+		mu.Unlock()
+		d := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
+		if private {
+			d.Data = &discordgo.InteractionResponseData{Flags: EphemeralFlag}
+		}
+		deferred <- respond(d, true)
+	})
+	r := p.finish(p.call(hctx, h, req), i)
+	if private {
+		// Asked for privately (or private by nature): never shown to all.
+		r.Visibility = commands.Ephemeral
+	}
+	mu.Lock()
+	answered = true
+	wasLate := late
+	mu.Unlock()
+	if !wasLate {
+		timer.Stop()
+		first, follow := RenderInteraction(r)
+		if p.respondOrLog(i, respond, first, len(follow) > 0) {
+			p.followUp(p.life, i, follow)
+		}
+		return
+	}
+	if err := <-deferred; err != nil {
+		p.log.Error("discord: deferring an interaction", "command", commandName(i), "err", p.scrub(err, i.Token))
+		return
+	}
+	p.completeDeferred(p.life, i, r, private)
+}
+
+// respondOrLog sends the initial response and reports whether it went out.
+func (p *Platform) respondOrLog(i *discordgo.Interaction, respond respondFunc, v any, more bool) bool {
+	if err := respond(v, more); err != nil {
+		p.log.Error("discord: answering an interaction", "command", commandName(i), "err", p.scrub(err, i.Token))
+		return false
+	}
+	return true
 }
 
 // call runs the handler, turning a panic into an internal error.
@@ -475,18 +503,12 @@ func (p *Platform) webhookCall(ctx context.Context, i *discordgo.Interaction, me
 // handleGateway answers an interaction that arrived over the Gateway: the
 // initial response goes to the interaction callback endpoint.
 func (p *Platform) handleGateway(i *discordgo.Interaction, h commands.Handler) {
-	o := p.dispatch(p.life, i, h)
-	endpoint := discordgo.EndpointInteractionResponse(i.ID, i.Token)
-	ctx, cancel := context.WithTimeout(p.life, discordgo.InteractionDeadline)
-	_, err := p.session.RequestWithBucketID("POST", endpoint, o.initial, "interaction-callback", discordgo.WithContext(ctx))
-	cancel()
-	if err != nil {
-		p.log.Error("discord: answering an interaction", "command", commandName(i), "err", p.scrub(err, i.Token))
-		return
-	}
-	if o.later != nil {
-		o.later(p.life)
-	}
+	p.answer(p.life, i, h, func(initial any, _ bool) error {
+		ctx, cancel := context.WithTimeout(p.life, discordgo.InteractionDeadline)
+		defer cancel()
+		_, err := p.session.RequestWithBucketID("POST", discordgo.EndpointInteractionResponse(i.ID, i.Token), initial, "interaction-callback", discordgo.WithContext(ctx))
+		return err
+	})
 }
 
 func commandName(i *discordgo.Interaction) string {

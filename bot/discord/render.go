@@ -278,6 +278,7 @@ type piece struct {
 	kind        pieceKind
 	text        string // title or description text
 	name, value string // field
+	n           int    // the field's length when known, else 0
 }
 
 // layoutPieces turns a response into pieces. maxText bounds one text piece
@@ -368,6 +369,11 @@ func itemField(it commands.Item) piece {
 	}
 	// Keep whole lines while they fit; say how many were left out.
 	var b strings.Builder
+	size := 0
+	for _, l := range lines {
+		size += len(l) + 1
+	}
+	b.Grow(min(size, MaxFieldValue*4))
 	used := 0
 	for i, l := range lines {
 		sep := 0
@@ -401,14 +407,15 @@ func itemField(it commands.Item) piece {
 	}
 	value := b.String()
 	if value == "" {
-		value = blank
+		value, used = blank, 1
 	}
-	return piece{kind: pieceField, name: name, value: value}
+	return piece{kind: pieceField, name: name, value: value, n: textLen(name) + used}
 }
 
 // citationLine renders a citation as a quote line: > “quote” — [title](url), 19 Apr 2024.
 func citationLine(c commands.Citation) string {
 	var b strings.Builder
+	b.Grow(len(c.Quote) + len(c.Title) + len(c.URL) + 48)
 	b.WriteString("> ")
 	if q := strings.TrimSpace(c.Quote); q != "" {
 		b.WriteString("“")
@@ -480,6 +487,7 @@ func sourcesFooter(srcs []commands.Source) string {
 		return ""
 	}
 	var b strings.Builder
+	b.Grow(min(maxFooterUsed*2, 16+len(srcs)*64))
 	b.WriteString("Sources: ")
 	used := textLen("Sources: ")
 	for i, s := range srcs {
@@ -506,21 +514,24 @@ func sourcesFooter(srcs []commands.Source) string {
 		if left > 1 {
 			reserve = 20 // " · … and 999 more"
 		}
-		if used+textLen(sep+name)+reserve > maxFooterUsed {
+		n := textLen(sep) + textLen(name)
+		if used+n+reserve > maxFooterUsed {
 			b.WriteString(fmt.Sprintf(" · … and %d more", left))
 			break
 		}
-		b.WriteString(sep + name)
-		used += textLen(sep + name)
+		b.WriteString(sep)
+		b.WriteString(name)
+		used += n
 	}
 	return b.String()
 }
 
 // embedOut is an embed under construction with its character count.
 type embedOut struct {
-	e     *discordgo.MessageEmbed
-	chars int
-	units int
+	e       *discordgo.MessageEmbed
+	chars   int
+	units   int
+	descLen int
 }
 
 func (o *embedOut) empty() bool {
@@ -545,7 +556,8 @@ func buildEmbeds(ps []piece, color, budget int) []*embedOut {
 			if cur != nil && cur.e.Title != "" && cur.e.Description == "" && len(cur.e.Fields) == 0 {
 				// A heading right under the title is a bold first line.
 				cur.e.Description = "**" + p.text + "**"
-				cur.chars += textLen(cur.e.Description)
+				cur.descLen = textLen(cur.e.Description)
+				cur.chars += cur.descLen
 				continue
 			}
 			flush()
@@ -559,8 +571,7 @@ func buildEmbeds(ps []piece, color, budget int) []*embedOut {
 				if cur.e.Description != "" {
 					sep = 2
 				}
-				d := textLen(cur.e.Description)
-				if len(cur.e.Fields) > 0 || d+sep+n > MaxDescription || cur.chars+sep+n > budget {
+				if len(cur.e.Fields) > 0 || cur.descLen+sep+n > MaxDescription || cur.chars+sep+n > budget {
 					flush()
 				}
 			}
@@ -570,12 +581,17 @@ func buildEmbeds(ps []piece, color, budget int) []*embedOut {
 			if cur.e.Description != "" {
 				cur.e.Description += "\n\n"
 				cur.chars += 2
+				cur.descLen += 2
 			}
 			cur.e.Description += p.text
 			cur.chars += n
+			cur.descLen += n
 			cur.units++
 		case pieceField:
-			n := textLen(p.name) + textLen(p.value)
+			n := p.n
+			if n == 0 {
+				n = textLen(p.name) + textLen(p.value)
+			}
 			if cur != nil && (len(cur.e.Fields) == MaxFields || cur.chars+n > budget) {
 				flush()
 			}
@@ -594,7 +610,17 @@ func buildEmbeds(ps []piece, color, budget int) []*embedOut {
 }
 
 // textLen counts s in UTF-16 code units: an upper bound of Discord's count.
+// Invalid bytes count one unit each, as the U+FFFD they become.
 func textLen(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return i + textLenSlow(s[i:])
+		}
+	}
+	return len(s)
+}
+
+func textLenSlow(s string) int {
 	n := 0
 	for _, r := range s {
 		if r >= 0x10000 {
@@ -678,7 +704,11 @@ func escapeLimit(s string, limit int) (string, int) {
 		return s, len(s)
 	}
 	var b strings.Builder
-	b.Grow(min(len(s)+len(s)/8+4, max(limit, 0)*4+8))
+	if limit < 0 {
+		b.Grow(len(s) + len(s)/8 + 4)
+	} else {
+		b.Grow(min(len(s)+len(s)/8+4, limit*4+8))
+	}
 	used := 0
 	put := func(esc bool, r rune) bool {
 		w := 1

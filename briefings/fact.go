@@ -130,8 +130,8 @@ type TimeRef struct {
 	Precision Precision `json:"precision,omitempty"`
 	// Start and End bound the resolved period (inclusive days); zero when
 	// unresolved or a duration.
-	Start time.Time `json:"start,omitempty"`
-	End   time.Time `json:"end,omitempty"`
+	Start time.Time `json:"start,omitzero"`
+	End   time.Time `json:"end,omitzero"`
 	// Sentence is the index of the sentence the expression is in.
 	Sentence int `json:"sentence"`
 	// Note explains an unresolved or derived value.
@@ -193,9 +193,9 @@ type Fact struct {
 	// threat's target, the country or body withdrawn from.
 	Counterparts []Party `json:"counterparts,omitempty"`
 	Place        string  `json:"place,omitempty"`
-	Time         TimeRef `json:"time,omitempty"`
+	Time         TimeRef `json:"time,omitzero"`
 	// Deadline is the text's deadline for the thing, if any.
-	Deadline TimeRef `json:"deadline,omitempty"`
+	Deadline TimeRef `json:"deadline,omitzero"`
 	// Status is a withdrawal's stage or an agreement's status.
 	Status string `json:"status,omitempty"`
 	// Mode is a meeting's mode (in-person, phone, video, unspecified).

@@ -94,9 +94,22 @@ func StatusKey(f Fact) string {
 	case FactWithdrawal:
 		parts = append(parts, partyKeys(f.Actors), partyKeys(f.Counterparts[:1]), f.Force)
 	default:
-		parts = append(parts, partyKeys(f.Parties()), Slug(agreementHead(f.Subject)))
+		parts = append(parts, partyKeys(sides(f.Parties())), Slug(agreementHead(f.Subject)))
 	}
 	return strings.Join(parts, "|")
+}
+
+// sides replaces people by the countries they act for, so that an accord
+// reached by two ministers is the accord between their countries.
+func sides(ps []Party) []Party {
+	out := make([]Party, 0, len(ps))
+	for _, p := range ps {
+		if p.Kind == EntityPerson && p.Country != "" {
+			p = Party{Name: p.Country, Kind: EntityCountry, Country: p.Country}
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // StatusTopic names the process a fact is about for people.
@@ -117,7 +130,7 @@ func StatusTopic(f Fact) string {
 		if subj == "" {
 			subj = "agreement"
 		}
-		return subj + " (" + partyNames(f.Parties()) + ")"
+		return subj + " (" + partyNames(sides(f.Parties())) + ")"
 	}
 }
 

@@ -214,7 +214,15 @@ func firstExample(s Spec) string {
 func checkRequired(p *Parsed) error {
 	for _, a := range p.Spec.Args {
 		if a.Required && p.Options[a.Name] == "" {
-			return briefings.Errorf(briefings.CodeInvalid, "`%s` needs %s (%s); usage: `%s`, for example `%s`", p.Spec.Name, article(a.Name), strings.ToLower(a.Description), p.Spec.Usage(), firstExample(p.Spec))
+			what := article(a.Name)
+			if d := strings.ToLower(a.Description); d != "a "+a.Name && d != "an "+a.Name && d != "" {
+				what += " (" + d + ")"
+			}
+			example := p.Spec.Usage()
+			if len(p.Spec.Examples) > 0 {
+				example = p.Spec.Examples[0]
+			}
+			return briefings.Errorf(briefings.CodeInvalid, "`%s` needs %s; usage: `%s`, for example `%s`", p.Spec.Name, what, p.Spec.Usage(), example)
 		}
 	}
 	return nil

@@ -96,6 +96,14 @@ func (x *extraction) agreements(s *sentence) []*cand {
 		c.f.Status = status
 		if npStart >= 0 && npEnd > npStart {
 			c.f.Subject = strings.TrimSpace(joinText(s.text, toks[npStart:npEnd]))
+			// "an agreement, as per an official, that the US would ...": what
+			// was agreed is the that-clause.
+			for k := npStart; k < npEnd; k++ {
+				if toks[k].low == "that" && k > npStart && k+1 < npEnd {
+					c.f.Subject = strings.TrimSpace(joinText(s.text, toks[k+1:npEnd]))
+					break
+				}
+			}
 		}
 		out = append(out, c)
 		return c

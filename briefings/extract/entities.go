@@ -162,6 +162,7 @@ func groupNoun(w string) (plural bool, ok bool) {
 		return true, true
 	case "government", "junta", "army", "military", "administration", "regime", "delegation",
 		"ambassador", "envoy", "embassy", "official", "president", "ministry", "side", "commission",
+		"airman", "soldier", "officer", "diplomat", "whistleblower", "spokesman", "spokeswoman", "spokesperson",
 		"presidency", "parliament", "cabinet":
 		return false, true
 	}
@@ -1100,7 +1101,8 @@ func modifiedNoun(w string) bool {
 		"council", "court", "source", "sources", "order", "authorities", "drawdown", "pullout", "footprint",
 		"agreement", "accord", "deal", "pact", "partnership", "partners", "strategy", "policy", "plan",
 		"offensive", "victory", "power", "transition", "officers", "officer", "delegation", "team", "media",
-		"television", "tv", "radio", "members", "member", "figures", "buildup", "build-up", "spending", "budget":
+		"television", "tv", "radio", "members", "member", "figures", "buildup", "build-up", "spending", "budget",
+		"complaint", "complaints", "report", "reports", "program", "programme":
 		return true
 	}
 	return false
@@ -1109,7 +1111,7 @@ func modifiedNoun(w string) bool {
 // personRole reports group nouns that stand for one person.
 func personRole(w string) bool {
 	switch w {
-	case "ambassador", "envoy", "official", "president":
+	case "ambassador", "envoy", "official", "president", "airman", "soldier", "officer", "diplomat", "whistleblower", "spokesman", "spokeswoman", "spokesperson":
 		return true
 	}
 	return false

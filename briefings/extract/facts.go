@@ -475,6 +475,20 @@ func (x *extraction) objectsOf(s *sentence, t int, maxGap int, accept func(*ment
 		out = append(out, next)
 		cur = next
 	}
+	return dropAppositions(s, out)
+}
+
+// dropAppositions removes an unnamed person-like group immediately
+// followed by the person it describes ("the elected president, Mohamed
+// Bazoum").
+func dropAppositions(s *sentence, ms []*mention) []*mention {
+	var out []*mention
+	for i, m := range ms {
+		if m.kind == mGroup && personRole(m.role) && i+1 < len(ms) && ms[i+1].kind == mPerson && ms[i+1].start == m.end+1 && m.end < len(s.toks) && s.toks[m.end].low == "," {
+			continue
+		}
+		out = append(out, m)
+	}
 	return out
 }
 

@@ -122,7 +122,13 @@ func (x *extraction) others(s *sentence) []*cand {
 			}
 			add(briefings.FactCoup, t, x.subject(s, t), x.objects(s, t+1, 1, ""), t)
 		case "complaint", "complained", "protested":
-			add(briefings.FactComplaint, t, x.subject(s, t), nil, max(0, t-2))
+			c := len(out)
+			add(briefings.FactComplaint, t, x.subject(s, t), nil, t+1)
+			// What the complaint says: the rest of the sentence.
+			if k := hasWord(s, "alleging", "accusing", "saying", "claiming"); k > t {
+				end := min(len(toks), k+30)
+				out[c].f.Subject = strings.Trim(joinText(s.text, toks[k:end]), " ,.")
+			}
 		case "deployed", "deployments", "deployment", "stationed", "hosts", "hosting":
 			if t > 0 && (toks[t-1].low == "ending" || toks[t-1].low == "end" || toks[t-1].low == "ended" || t > 2 && (toks[t-2].low == "ending" || toks[t-3].low == "ending")) {
 				continue
@@ -132,9 +138,31 @@ func (x *extraction) others(s *sentence) []*cand {
 					continue
 				}
 			}
-			add(briefings.FactDeployment, t, x.subject(s, t), x.objects(s, t+1, 4, "in", "to"), max(0, t-3))
+			actors := x.subject(s, t)
+			if m := mentionEndingAt(s.ments, t); m != nil && m.kind == mGroup {
+				// "US troops stationed in Niger".
+				actors = []*mention{m}
+			}
+			add(briefings.FactDeployment, t, actors, x.objects(s, t+1, 4, "in", "to"), max(0, t-3))
 		}
 	}
+	// One fact per kind and sentence: "a military coup that ousted the
+	// president" is one coup.
+	var kept []*cand
+	for _, c := range out {
+		dup := false
+		for _, k := range kept {
+			if k.f.Kind == c.f.Kind {
+				dup = true
+				k.actors = appendUnique(k.actors, c.actors)
+				k.counter = appendUnique(k.counter, c.counter)
+			}
+		}
+		if !dup {
+			kept = append(kept, c)
+		}
+	}
+	out = kept
 	// A statement: a named speaker and what they said.
 	if sp := x.speaker(s); len(sp) > 0 && (sp[0].kind == mPerson || sp[0].kind == mOrg || sp[0].kind == mGroup) {
 		c := &cand{s: s, trig: sp[0].start, actors: sp}
@@ -146,6 +174,21 @@ func (x *extraction) others(s *sentence) []*cand {
 		out = append(out, c)
 	}
 	return out
+}
+
+func appendUnique(dst, src []*mention) []*mention {
+	for _, m := range src {
+		found := false
+		for _, d := range dst {
+			if d == m {
+				found = true
+			}
+		}
+		if !found {
+			dst = append(dst, m)
+		}
+	}
+	return dst
 }
 
 // statementText is what a speaker said: the sentence without the

@@ -144,10 +144,11 @@ func (x *extraction) threats(s *sentence) []*cand {
 		target = x.contextTarget(s, own)
 	}
 	c.counter = target
-	// What is threatened: the clause after the cue.
-	end := min(len(toks), t+18)
+	// What is threatened: the clause after the cue, up to a relative
+	// clause or the end.
+	end := min(len(toks), t+24)
 	for k := t + 1; k < end; k++ {
-		if toks[k].low == ";" || toks[k].low == "." {
+		if toks[k].low == ";" || toks[k].low == "." || k > t+5 && toks[k].low == "," && k+1 < len(toks) && (toks[k+1].low == "which" || toks[k+1].low == "who" || toks[k+1].low == "she" || toks[k+1].low == "he" || toks[k+1].low == "the") {
 			end = k
 			break
 		}

@@ -87,14 +87,6 @@ func (d *jsonDecoder) literal(lit string) error {
 	return nil
 }
 
-// isNull consumes a null literal if one is next.
-func (d *jsonDecoder) isNull() (bool, error) {
-	if d.peek() != 'n' {
-		return false, nil
-	}
-	return true, d.literal("null")
-}
-
 // object reads an object, calling field for each key with the decoder at
 // the start of the value; field must consume the value.
 func (d *jsonDecoder) object(field func(key []byte) error) error {
@@ -173,26 +165,110 @@ func (d *jsonDecoder) array(elem func(i int) error) error {
 	}
 }
 
-// skip checks and passes over any value.
+// skip checks and passes over any value. It works without recursion: a
+// bit per level says whether that level is an object or an array.
 func (d *jsonDecoder) skip() error {
-	switch c := d.peek(); {
-	case c == '{':
-		return d.object(func([]byte) error { return d.skip() })
-	case c == '[':
-		return d.array(func(int) error { return d.skip() })
-	case c == '"':
-		return d.skipString()
-	case c == 't':
-		return d.literal("true")
-	case c == 'f':
-		return d.literal("false")
-	case c == 'n':
-		return d.literal("null")
-	case c == '-' || (c >= '0' && c <= '9'):
-		_, err := d.number()
+	var objects uint64 // bit n set: level n is an object
+	level := 0
+	for {
+		// A value is expected at d.i.
+		d.ws()
+		switch c := d.peek(); {
+		case c == '{' || c == '[':
+			if d.depth+level+1 > maxJSONDepth {
+				return errTooDeep
+			}
+			d.i++
+			d.ws()
+			if c == '{' {
+				objects |= 1 << level
+			} else {
+				objects &^= 1 << level
+			}
+			level++
+			if end := closer(c); d.peek() == end {
+				d.i++
+				level--
+				break
+			}
+			if c == '{' {
+				if err := d.keyColon(); err != nil {
+					return err
+				}
+			}
+			continue
+		case c == '"':
+			if err := d.skipString(); err != nil {
+				return err
+			}
+		case c == 't':
+			if err := d.literal("true"); err != nil {
+				return err
+			}
+		case c == 'f':
+			if err := d.literal("false"); err != nil {
+				return err
+			}
+		case c == 'n':
+			if err := d.literal("null"); err != nil {
+				return err
+			}
+		case c == '-' || (c >= '0' && c <= '9'):
+			if _, err := d.number(); err != nil {
+				return err
+			}
+		default:
+			return d.errorf("expected a value")
+		}
+		// After a value: close levels until one goes on with ','.
+		for {
+			if level == 0 {
+				return nil
+			}
+			d.ws()
+			isObject := objects&(1<<(level-1)) != 0
+			c := d.peek()
+			if c == ',' {
+				d.i++
+				d.ws()
+				if isObject {
+					if err := d.keyColon(); err != nil {
+						return err
+					}
+				}
+				break
+			}
+			if (isObject && c == '}') || (!isObject && c == ']') {
+				d.i++
+				level--
+				continue
+			}
+			return d.errorf("expected ',' or the end of a container")
+		}
+	}
+}
+
+func closer(open byte) byte {
+	if open == '{' {
+		return '}'
+	}
+	return ']'
+}
+
+// keyColon passes over an object key and its colon.
+func (d *jsonDecoder) keyColon() error {
+	if d.peek() != '"' {
+		return d.errorf("expected a key")
+	}
+	if err := d.skipString(); err != nil {
 		return err
 	}
-	return d.errorf("expected a value")
+	d.ws()
+	if d.peek() != ':' {
+		return d.errorf("expected ':'")
+	}
+	d.i++
+	return nil
 }
 
 // skipString passes over a string, checking escapes and control bytes.

@@ -3,6 +3,7 @@ package discord
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
@@ -234,7 +235,10 @@ func layoutResponse(r commands.Response) renderedResponse {
 	}
 	r.Blocks = blocks
 	footer := truncatePlain(joinFooter(strings.Join(small, "\n"), sourcesFooter(r.Sources)), maxFooterUsed)
-	budget := MaxMessageChars - textLen(footer) - noteReserve
+	budget := MaxMessageChars - noteReserve
+	if len(footer) > 0 {
+		budget -= textLen(footer)
+	}
 	pieces := layoutPieces(r, budget)
 	embeds := buildEmbeds(pieces, kindColor(r.Kind), budget)
 	if len(embeds) == 0 {
@@ -436,8 +440,9 @@ func citationLine(c commands.Citation) string {
 		b.WriteString(title)
 	}
 	if !c.Published.IsZero() {
+		var day [16]byte
 		b.WriteString(", ")
-		b.WriteString(c.Published.UTC().Format("2 Jan 2006"))
+		b.Write(c.Published.UTC().AppendFormat(day[:0], "2 Jan 2006"))
 	}
 	return b.String()
 }
@@ -446,16 +451,20 @@ func citationLine(c commands.Citation) string {
 // link, with the characters that would end the link percent-encoded, or "".
 func linkURL(u string) string {
 	u = strings.TrimSpace(u)
-	lu := strings.ToLower(u)
-	if !strings.HasPrefix(lu, "https://") && !strings.HasPrefix(lu, "http://") {
+	if !hasURLPrefix(u) {
 		return ""
 	}
 	if len(u) > 512 {
 		return ""
 	}
-	for _, r := range u {
-		if r <= ' ' || r == 0x7f || r == '<' || r == '>' || r == '"' || r == '\\' {
+	for i := 0; i < len(u); i++ {
+		switch c := u[i]; {
+		case c <= ' ' || c == 0x7f || c == '<' || c == '>' || c == '"' || c == '\\':
 			return ""
+		case c >= utf8.RuneSelf:
+			if r, _ := utf8.DecodeRuneInString(u[i:]); r == utf8.RuneError || unicode.IsSpace(r) {
+				return ""
+			}
 		}
 	}
 	if !strings.ContainsAny(u, "()") {
@@ -466,19 +475,23 @@ func linkURL(u string) string {
 
 // oneLine collapses runs of white space, newlines included, into one space.
 func oneLine(s string) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
-		if c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f' || c >= 0x80 ||
-			(c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' ')) {
-			clean = false
-			break
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				return strings.Join(strings.Fields(s), " ")
+			}
+			i += size
+			continue
 		}
+		if c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f' ||
+			(c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' ')) {
+			return strings.Join(strings.Fields(s), " ")
+		}
+		i++
 	}
-	if clean {
-		return s
-	}
-	return strings.Join(strings.Fields(s), " ")
+	return s
 }
 
 // sourcesFooter lists the cited articles: "Sources: A (19 Apr 2024) · B".
@@ -503,7 +516,8 @@ func sourcesFooter(srcs []commands.Source) string {
 		}
 		name = truncatePlain(oneLine(name), maxSourceTitle)
 		if !s.Published.IsZero() {
-			name += " (" + s.Published.UTC().Format("2 Jan 2006") + ")"
+			var day [16]byte
+			name += " (" + string(s.Published.UTC().AppendFormat(day[:0], "2 Jan 2006")) + ")"
 		}
 		sep := ""
 		if i > 0 {
@@ -634,7 +648,7 @@ func textLenSlow(s string) int {
 
 // truncatePlain cuts plain (unescaped) text to max units, ending in "…".
 func truncatePlain(s string, max int) string {
-	if textLen(s) <= max {
+	if len(s) <= max || textLen(s) <= max {
 		return s
 	}
 	n := 0

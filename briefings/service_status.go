@@ -142,7 +142,12 @@ func (s *Service) statusItem(ctx context.Context, st Status, arts map[string]Art
 	}
 	if len(st.History) > 1 {
 		var steps []string
+		last := ""
 		for _, e := range st.History {
+			if e.Stage == last {
+				continue // the same stage told again
+			}
+			last = e.Stage
 			step := e.Stage
 			if w := FormatTime(e.Time); w != "" {
 				step += " " + w
@@ -218,7 +223,9 @@ func (s *Service) related(ctx context.Context, st Status, arts map[string]Articl
 				dist = d
 			}
 		}
-		if dist > 2 && !mentionsAny(ws, actor, place) {
+		// About the process's actor, or a qualifier right next to its
+		// evidence ("Following this agreement, ... the timeline").
+		if !mentionsAny(ws, actor) && !(dist <= 2 && qualifies(h.Sentence.Text)) {
 			continue
 		}
 		used[h.Sentence.Text] = true

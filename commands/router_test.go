@@ -2,6 +2,8 @@ package commands_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -93,5 +95,37 @@ func TestSeedAnswers(t *testing.T) {
 				t.Error("no fallback text")
 			}
 		})
+	}
+}
+
+// Two development articles about one process, published on different
+// dates: status shows the later stage with both dates in its history.
+func TestStatusAcrossDevArticles(t *testing.T) {
+	dir := filepath.Join("..", "..", "shared", "corpus", "dev", "articles")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("development corpus not found at %s: %v", dir, err)
+	}
+	st := memstore.New(memstore.Options{})
+	svc := briefings.NewService(st, extract.New(), nil, nil)
+	// The later article first: the order of ingestion must not matter.
+	for _, name := range []string{"02-biden-ghani-call-afghan-withdrawal.txt", "01-us-taliban-doha-agreement.txt"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := briefings.ParseArticle(name, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Ingest(context.Background(), a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := commands.NewRouter(svc, nil, nil)
+	text := commands.PlainText(ask(t, r, "status afghanistan"))
+	for _, want := range []string{"planned 1 May 2021 — US military withdrawal from Afghanistan", "history: agreed (reported 29 Feb 2020) → planned 1 May 2021"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("status lacks %q:\n%s", want, text)
+		}
 	}
 }

@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -18,7 +19,9 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "briefbot:", err)
+		if !errors.Is(err, errSilent) {
+			fmt.Fprintln(os.Stderr, "briefbot:", err)
+		}
 		os.Exit(1)
 	}
 }

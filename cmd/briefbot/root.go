@@ -14,6 +14,8 @@ type app struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// configPath is the --config file.
+	configPath string
 }
 
 func newRootCommand(a *app) *cobra.Command {
@@ -22,10 +24,19 @@ func newRootCommand(a *app) *cobra.Command {
 		Short:         "A chat briefing assistant: cited facts from news articles, on Slack, Discord and the terminal",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Args:          cobra.NoArgs,
 	}
+	root.PersistentFlags().StringVar(&a.configPath, "config", "", "YAML configuration file (environment variables override it)")
+	chat := newChatCommand(a)
+	// With no subcommand, briefbot opens the console.
+	root.RunE = chat.RunE
 	root.AddCommand(
+		chat,
+		newAskCommand(a),
+		newIngestCommand(a),
 		newExtractCommand(a),
 		newEvalCommand(a),
+		newManifestCommand(a),
 	)
 	return root
 }

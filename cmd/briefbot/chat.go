@@ -147,4 +147,3 @@ func (a *app) ingestFiles(cmd *cobra.Command, rt *runtime, paths []string, publi
 	}
 	return nil
 }
-

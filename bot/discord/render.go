@@ -2,7 +2,9 @@ package discord
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -442,7 +444,7 @@ func citationLine(c commands.Citation) string {
 	if !c.Published.IsZero() {
 		var day [16]byte
 		b.WriteString(", ")
-		b.Write(c.Published.UTC().AppendFormat(day[:0], "2 Jan 2006"))
+		b.Write(appendDay(day[:0], c.Published))
 	}
 	return b.String()
 }
@@ -517,7 +519,7 @@ func sourcesFooter(srcs []commands.Source) string {
 		name = truncatePlain(oneLine(name), maxSourceTitle)
 		if !s.Published.IsZero() {
 			var day [16]byte
-			name += " (" + string(s.Published.UTC().AppendFormat(day[:0], "2 Jan 2006")) + ")"
+			name += " (" + string(appendDay(day[:0], s.Published)) + ")"
 		}
 		sep := ""
 		if i > 0 {
@@ -850,4 +852,17 @@ func urlLen(s string) int {
 		}
 	}
 	return len(s)
+}
+
+// appendDay writes t's UTC date as "19 Apr 2024" (time's "2 Jan 2006").
+func appendDay(b []byte, t time.Time) []byte {
+	y, m, d := t.UTC().Date()
+	if y < 1000 || y > 9999 {
+		return t.UTC().AppendFormat(b, "2 Jan 2006")
+	}
+	b = strconv.AppendInt(b, int64(d), 10)
+	b = append(b, ' ')
+	b = append(b, m.String()[:3]...)
+	b = append(b, ' ')
+	return strconv.AppendInt(b, int64(y), 10)
 }

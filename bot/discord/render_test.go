@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -282,4 +283,12 @@ func FuzzRender(f *testing.F) {
 			t.Fatalf("%d messages", n)
 		}
 	})
+}
+
+func TestAppendDayMatchesTimeFormat(t *testing.T) {
+	for _, d := range []time.Time{apr19, may03, time.Date(999, 12, 31, 23, 0, 0, 0, time.UTC), time.Date(2024, 1, 1, 0, 30, 0, 0, time.FixedZone("x", 3600)), time.Date(10000, 2, 29, 0, 0, 0, 0, time.UTC)} {
+		if got, want := string(appendDay(nil, d)), d.UTC().Format("2 Jan 2006"); got != want {
+			t.Errorf("appendDay(%v) = %q, want %q", d, got, want)
+		}
+	}
 }

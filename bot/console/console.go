@@ -10,7 +10,6 @@ package console
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -141,7 +140,7 @@ type Console struct {
 	inFd, outFd     int
 	inTerm, outTerm bool
 	interactive     bool
-	color           bool
+	color, errColor bool
 
 	// mu serializes everything written to Out, so that an answer and a
 	// digest never interleave.
@@ -202,6 +201,11 @@ func New(cfg Config, logger *slog.Logger) *Console {
 		c.color = true
 	case Auto:
 		c.color = c.outTerm
+		_, errTerm := terminalFd(cfg.Err)
+		c.errColor = errTerm
+	}
+	if cfg.Color == Always {
+		c.errColor = true
 	}
 	return c
 }
@@ -307,7 +311,9 @@ func (c *Console) Post(ctx context.Context, channel string, r commands.Response)
 // should see (never internal details, which are logged with the reference
 // the message shows).
 type AnswerError struct {
-	// Code classifies the failure.
+	// Code classifies the failure when it is known: parse and handler
+	// errors have one; an error response built by the handler has none
+	// ("").
 	Code briefings.Code
 	// Msg is the user-facing text.
 	Msg string
@@ -323,27 +329,41 @@ func (e *AnswerError) Unwrap() error { return e.Err }
 
 // Ask answers one command line, as `briefbot ask` does: the line may start
 // with /brief, and an empty line asks for the summary. The rendered answer
-// is written to Out. When the command cannot be answered nothing is
-// written and an *AnswerError carries the message for the user, so a
-// script can tell failure by the exit status.
+// is written to Out. When the command cannot be answered (a parse error, a
+// handler error, or an error response) the message is written to Err
+// instead and returned as an *AnswerError, so that a script sees the
+// failure in the exit status and a clean Out.
 func (c *Console) Ask(ctx context.Context, h commands.Handler, line string) error {
+	if h == nil {
+		return errors.New("console: Ask needs a handler")
+	}
 	in := classify(sanitizeInput(line))
+	var resp commands.Response
+	var failure *AnswerError
 	if in.kind == lineTooLong {
-		msg := tooLongMessage(in.runes)
-		return &AnswerError{Code: briefings.CodeInvalid, Msg: msg}
-	}
-	resp, err := c.answer(ctx, h, in.text)
-	if err != nil {
-		if ctx.Err() != nil {
+		resp = c.refusal(tooLongMessage(in.runes))
+		failure = &AnswerError{Code: briefings.CodeInvalid}
+	} else {
+		var err error
+		resp, err = c.answer(ctx, h, in.text)
+		switch {
+		case err != nil && ctx.Err() != nil:
 			return ctx.Err()
+		case err != nil:
+			resp = c.userError(ctx, err, in.text)
+			failure = &AnswerError{Code: briefings.ErrorCode(err), Err: err}
+		case resp.Kind == commands.KindError:
+			failure = &AnswerError{} // the handler's own error answer; its code is not known here
 		}
-		er := c.userError(err, in.text)
-		return &AnswerError{Code: briefings.ErrorCode(err), Msg: strings.TrimSpace(Render(er, RenderOptions{Width: c.width()})), Err: err}
 	}
-	if resp.Kind == commands.KindError {
-		return &AnswerError{Code: briefings.CodeInvalid, Msg: strings.TrimSpace(Render(resp, RenderOptions{Width: c.width()}))}
+	if failure == nil {
+		return c.write(Render(resp, c.RenderOptions()))
 	}
-	return c.write(Render(resp, c.RenderOptions()))
+	failure.Msg = strings.TrimSpace(Render(resp, RenderOptions{Width: c.width()}))
+	if _, err := io.WriteString(c.cfg.Err, Render(resp, RenderOptions{Color: c.errColor, Width: c.width()})); err != nil {
+		return fmt.Errorf("console: writing: %w (after: %w)", err, failure)
+	}
+	return failure
 }
 
 // answer parses text (the words after /brief) and asks h. Parse errors and
@@ -377,54 +397,14 @@ func (c *Console) answer(ctx context.Context, h commands.Handler, text string) (
 	return h.Handle(ctx, req)
 }
 
-// userError is the one place where an error becomes user text. Coded
-// errors show their message; anything else shows a reference and is logged
-// with its details.
-func (c *Console) userError(err error, text string) commands.Response {
-	code := briefings.ErrorCode(err)
-	var be *briefings.Error
-	var msg string
-	switch {
-	case code == briefings.CodeInternal && errors.Is(err, context.DeadlineExceeded):
-		msg = fmt.Sprintf("That took too long (more than %s). Try a narrower question, or again in a minute.", c.cfg.HandlerTimeout)
-		c.log.Warn("console: answer timed out", "text", clip(text, 200))
-	case code != briefings.CodeInternal && errors.As(err, &be) && strings.TrimSpace(be.Msg) != "":
-		msg = be.Msg
-		if code == briefings.CodeUnavailable && !strings.Contains(strings.ToLower(msg), "try again") {
-			msg += " Please try again in a few minutes."
-		}
-	default:
-		ref := newRef()
-		msg = fmt.Sprintf("Something went wrong (ref %s). The details are in the log.", ref)
-		c.log.Error("console: answer failed", "ref", ref, "text", clip(text, 200), "err", err)
-	}
-	resp := commands.Response{
-		Kind:       commands.KindError,
-		Text:       msg,
-		Visibility: commands.Ephemeral,
-		Blocks:     []commands.Block{{Type: commands.BlockSection, Text: msg}},
-	}
-	if code == briefings.CodeInvalid && !strings.Contains(msg, "help") {
-		resp.Blocks = append(resp.Blocks, commands.Block{Type: commands.BlockContext, Text: helpHint})
-	}
-	return resp
-}
-
-// helpHint follows refused input that does not already mention help.
-const helpHint = "Type help for the list of commands, or help <command> for one."
-
-// newRef returns a short random reference for an internal error, such as
-// "K7Q2MX", tying what the user sees to the log line with the details.
-func newRef() string {
-	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "000000"
-	}
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b[:])
+// userError turns an error into the answer the user sees, through the
+// commands layer's single error edge: coded errors show their message;
+// anything else shows "Something went wrong (ref …)" and is logged with the
+// reference and its details.
+func (c *Console) userError(ctx context.Context, err error, text string) commands.Response {
+	// The command's text goes with the logged details.
+	err = fmt.Errorf("console command %q: %w", clip(text, 200), err)
+	return commands.ErrorResponse(context.WithoutCancel(ctx), c.log, err)
 }
 
 // clip shortens s to at most n runes for a log line.

@@ -85,7 +85,7 @@ func (c *Console) Serve(ctx context.Context, h commands.Handler) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			resp = c.userError(err, in.text)
+			resp = c.userError(ctx, err, in.text)
 		}
 		if err := c.writeResponse(resp); err != nil {
 			return err

@@ -33,6 +33,12 @@ type AddResult struct {
 	Article Article
 	// Duplicate is set when the article was already stored; nothing was added.
 	Duplicate bool
+	// DuplicateReason says how it was recognized: "same text", "same
+	// address" or "near-duplicate". A near-duplicate is recorded as another
+	// source of the stored article.
+	DuplicateReason string
+	// Similarity is the near-duplicate's estimated similarity.
+	Similarity float64
 	// Facts is the number of facts stored.
 	Facts int
 	// Changed lists the statuses whose stage changed because of this article.

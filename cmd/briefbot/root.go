@@ -33,6 +33,7 @@ func newRootCommand(a *app) *cobra.Command {
 	root.AddCommand(
 		chat,
 		newAskCommand(a),
+		newServeCommand(a),
 		newIngestCommand(a),
 		newExtractCommand(a),
 		newEvalCommand(a),

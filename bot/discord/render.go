@@ -356,22 +356,26 @@ func appendText(ps []piece, raw string, small bool, max int) []piece {
 // itemField renders one fact as an embed field: the label as its name, then
 // the line, its notes and its citations (quote, linked title, date).
 func itemField(it commands.Item) piece {
-	name := blank
+	name, nameLen := blank, 1
 	if l := strings.TrimSpace(it.Label); l != "" {
-		name = fitEscaped(l, MaxFieldName)
+		name, nameLen = fitEscapedN(l, MaxFieldName)
 	}
 	var lines []string
+	var lens []int // UTF-16 lengths of lines
 	if t := strings.TrimSpace(it.Text); t != "" {
-		lines = append(lines, fitEscaped(t, MaxFieldValue/2))
+		l, n := fitEscapedN(t, MaxFieldValue/2)
+		lines, lens = append(lines, l), append(lens, n)
 	}
-	for _, n := range it.Notes {
-		if n = strings.TrimSpace(n); n != "" {
-			lines = append(lines, "◦ "+fitEscaped(n, 300))
+	for _, note := range it.Notes {
+		if note = strings.TrimSpace(note); note != "" {
+			l, n := fitEscapedN(note, 300)
+			lines, lens = append(lines, "◦ "+l), append(lens, 2+n)
 		}
 	}
 	nText := len(lines)
 	for _, c := range it.Citations {
-		lines = append(lines, citationLine(c))
+		l, n := citationLine(c)
+		lines, lens = append(lines, l), append(lens, n)
 	}
 	// Keep whole lines while they fit; say how many were left out.
 	var b strings.Builder
@@ -391,7 +395,7 @@ func itemField(it commands.Item) piece {
 		if left > 1 {
 			reserve = 24 // "\n… 99 more sources"
 		}
-		if used+sep+textLen(l)+reserve > MaxFieldValue {
+		if used+sep+lens[i]+reserve > MaxFieldValue {
 			what := "more"
 			if i >= nText {
 				what = "more sources"
@@ -409,24 +413,28 @@ func itemField(it commands.Item) piece {
 			b.WriteByte('\n')
 		}
 		b.WriteString(l)
-		used += sep + textLen(l)
+		used += sep + lens[i]
 	}
 	value := b.String()
 	if value == "" {
 		value, used = blank, 1
 	}
-	return piece{kind: pieceField, name: name, value: value, n: textLen(name) + used}
+	return piece{kind: pieceField, name: name, value: value, n: nameLen + used}
 }
 
-// citationLine renders a citation as a quote line: > “quote” — [title](url), 19 Apr 2024.
-func citationLine(c commands.Citation) string {
+// citationLine renders a citation as a quote line: > “quote” — [title](url),
+// 19 Apr 2024. It also returns the line's length in UTF-16 units.
+func citationLine(c commands.Citation) (string, int) {
 	var b strings.Builder
 	b.Grow(len(c.Quote) + len(c.Title) + len(c.URL) + 48)
 	b.WriteString("> ")
+	units := 2
 	if q := strings.TrimSpace(c.Quote); q != "" {
+		eq, n := fitEscapedN(oneLine(q), maxQuote)
 		b.WriteString("“")
-		b.WriteString(fitEscaped(oneLine(q), maxQuote))
+		b.WriteString(eq)
 		b.WriteString("” — ")
+		units += 1 + n + 4
 	}
 	title := strings.TrimSpace(c.Title)
 	if title == "" {
@@ -435,18 +443,26 @@ func citationLine(c commands.Citation) string {
 	if title == "" {
 		title = "source"
 	}
-	title = fitEscaped(oneLine(title), maxSourceTitle)
+	title, tn := fitEscapedN(oneLine(title), maxSourceTitle)
 	if u := linkURL(c.URL); u != "" {
-		b.WriteString("[" + title + "](" + u + ")")
+		b.WriteString("[")
+		b.WriteString(title)
+		b.WriteString("](")
+		b.WriteString(u)
+		b.WriteString(")")
+		units += 1 + tn + 2 + textLen(u) + 1
 	} else {
 		b.WriteString(title)
+		units += tn
 	}
 	if !c.Published.IsZero() {
 		var day [16]byte
+		d := appendDay(day[:0], c.Published)
 		b.WriteString(", ")
-		b.Write(appendDay(day[:0], c.Published))
+		b.Write(d)
+		units += 2 + len(d)
 	}
-	return b.String()
+	return b.String(), units
 }
 
 // linkURL returns u when it is a plain http(s) address safe inside a masked
@@ -670,17 +686,24 @@ func truncatePlain(s string, max int) string {
 // fitEscaped escapes raw for Discord markdown and cuts it, visibly, to at
 // most max units without breaking an escape sequence.
 func fitEscaped(raw string, max int) string {
-	if out, n := escapeLimit(raw, max); n == len(raw) {
-		return out
+	out, _ := fitEscapedN(raw, max)
+	return out
+}
+
+// fitEscapedN is fitEscaped that also returns the result's length in
+// UTF-16 units.
+func fitEscapedN(raw string, max int) (string, int) {
+	if out, n, units := escapeLimit(raw, max); n == len(raw) {
+		return out, units
 	}
 	chunk, _ := splitEscaped(raw, max-1)
-	return chunk + "…"
+	return chunk + "…", textLen(chunk) + 1
 }
 
 // splitEscaped returns the longest escaped prefix of raw within max units,
 // preferring to end at a paragraph, line or word boundary, and the raw rest.
 func splitEscaped(raw string, max int) (escaped, rest string) {
-	out, n := escapeLimit(raw, max)
+	out, n, _ := escapeLimit(raw, max)
 	if n == len(raw) {
 		return out, ""
 	}
@@ -697,7 +720,7 @@ func splitEscaped(raw string, max int) (escaped, rest string) {
 		return "", raw
 	}
 	if cut != n {
-		out, _ = escapeLimit(raw[:cut], -1)
+		out, _, _ = escapeLimit(raw[:cut], -1)
 	}
 	return strings.TrimRight(out, " \n"), raw[cut:]
 }
@@ -707,17 +730,21 @@ func splitEscaped(raw string, max int) (escaped, rest string) {
 // quotes and lists are neutralised. Bare http(s) addresses are kept as they
 // are so that they stay clickable.
 func EscapeMarkdown(s string) string {
-	out, _ := escapeLimit(s, -1)
+	out, _, _ := escapeLimit(s, -1)
 	return out
 }
 
 // escapeLimit escapes s, stopping before the output would exceed limit
-// UTF-16 units (no limit when limit < 0). It returns the output and the
-// number of bytes of s it covers; an escape is never split.
-func escapeLimit(s string, limit int) (string, int) {
-	// UTF-16 units never outnumber bytes, so a short string needs no count.
-	if (limit < 0 || len(s) <= limit) && !needsEscape(s) {
-		return s, len(s)
+// UTF-16 units (no limit when limit < 0). It returns the output, the
+// number of bytes of s it covers and the output's length in UTF-16 units;
+// an escape is never split.
+func escapeLimit(s string, limit int) (string, int, int) {
+	// UTF-16 units never outnumber bytes, so a string no longer than the
+	// limit in bytes fits as it is when it needs no escape.
+	if limit < 0 || len(s) <= limit {
+		if units, ok := plainUnits(s); ok {
+			return s, len(s), units
+		}
 	}
 	var b strings.Builder
 	if limit < 0 {
@@ -755,7 +782,7 @@ func escapeLimit(s string, limit int) (string, int) {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if inURL > 0 {
 			if !put(false, r) {
-				return b.String(), i
+				return b.String(), i, used
 			}
 			inURL -= size
 			i += size
@@ -787,11 +814,11 @@ func escapeLimit(s string, limit int) (string, int) {
 			esc = escapable(r)
 		}
 		if !put(esc, r) {
-			return b.String(), i
+			return b.String(), i, used
 		}
 		i += size
 	}
-	return b.String(), len(s)
+	return b.String(), len(s), used
 }
 
 // escapable reports whether r is markdown anywhere in a line.
@@ -803,39 +830,46 @@ func escapable(r rune) bool {
 	return false
 }
 
-// needsEscape reports whether s has any character EscapeMarkdown changes.
-func needsEscape(s string) bool {
+// plainUnits returns s's length in UTF-16 units and true when s has no
+// character EscapeMarkdown changes, in one pass.
+func plainUnits(s string) (int, bool) {
+	units := 0
 	lineStart := true
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r >= 0x10000 {
+				units += 2
+			} else {
+				units++
+			}
+			lineStart = false
+			i += size
+			continue
+		}
+		i++
+		units++
 		switch c {
 		case '\\', '*', '_', '~', '`', '|', '[', ']', '<', '\r':
-			return true
+			return 0, false
 		case '\n':
 			lineStart = true
 			continue
 		case ' ', '\t':
 			continue
 		}
-		if lineStart {
-			switch {
-			case c == '>' || c == '#' || c == '-' || c == '+':
-				return true
-			case c >= '0' && c <= '9':
-				return true
-			}
+		if lineStart && (c == '>' || c == '#' || c == '-' || c == '+' || (c >= '0' && c <= '9')) {
+			return 0, false
 		}
 		lineStart = false
 	}
-	return false
+	return units, true
 }
 
 func hasURLPrefix(s string) bool {
-	if len(s) < 8 {
-		return false
-	}
-	p := strings.ToLower(s[:8])
-	return strings.HasPrefix(p, "https://") || strings.HasPrefix(p, "http://")
+	return (len(s) >= 8 && strings.EqualFold(s[:8], "https://")) ||
+		(len(s) >= 8 && strings.EqualFold(s[:7], "http://"))
 }
 
 // urlLen is the length of the address at the start of s: URL characters up

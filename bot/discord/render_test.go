@@ -274,6 +274,13 @@ func FuzzRender(f *testing.F) {
 			r.Sources = append(r.Sources, commands.Source{Title: title + text})
 		}
 		r.Thread = []commands.Response{{Title: label, Text: text}}
+		// The lengths the renderer carries match a fresh count.
+		for _, it := range its[:min(len(its), 1)] {
+			checkCarriedLengths(t, it)
+		}
+		if out, n := fitEscapedN(text, 100); n != textLen(out) {
+			t.Fatalf("fitEscapedN carries %d for %q (%d)", n, out, textLen(out))
+		}
 		for _, m := range append(RenderMessages(r), Render(r)) {
 			if err := checkLimits(m); err != nil {
 				t.Fatalf("limits broken: %v", err)
@@ -291,4 +298,31 @@ func TestAppendDayMatchesTimeFormat(t *testing.T) {
 			t.Errorf("appendDay(%v) = %q, want %q", d, got, want)
 		}
 	}
+}
+
+// checkCarriedLengths checks the UTF-16 lengths itemField and citationLine
+// compute along the way against a fresh count.
+func checkCarriedLengths(t *testing.T, it commands.Item) {
+	t.Helper()
+	p := itemField(it)
+	if want := textLen(p.name) + textLen(p.value); p.n != want {
+		t.Fatalf("itemField carries %d, the field has %d: %q / %q", p.n, want, p.name, p.value)
+	}
+	for _, c := range it.Citations {
+		if l, n := citationLine(c); n != textLen(l) {
+			t.Fatalf("citationLine carries %d, the line has %d: %q", n, textLen(l), l)
+		}
+	}
+}
+
+func TestCarriedLengths(t *testing.T) {
+	for _, r := range []commands.Response{meetingsResponse(), statusResponse(), digestResponse(), hostileResponse(), longResponse(), situationResponse()} {
+		for _, b := range r.Blocks {
+			for _, it := range b.Items {
+				checkCarriedLengths(t, it)
+			}
+		}
+	}
+	checkCarriedLengths(t, commands.Item{Label: "🙂 emoji label", Text: strings.Repeat("🙂", 600), Notes: []string{"\xff bad"},
+		Citations: []commands.Citation{{Title: "T🙂", URL: "https://e.com/ü(x)", Quote: "“q”", Published: apr19}}})
 }

@@ -118,6 +118,9 @@ type renderer struct {
 	// blank is set once something was drawn in the current response, so
 	// that the next part is separated by an empty line.
 	blank bool
+	// Buffers reused from line to line.
+	pieces []piece
+	words  []word
 }
 
 // response draws one response at a thread depth.
@@ -162,7 +165,7 @@ func (rr *renderer) response(r commands.Response, depth int) {
 			}
 		case commands.BlockDivider:
 			rr.part()
-			rr.line([]span{{strings.Repeat("─", rr.avail), styleDim}})
+			rr.line(strings.Repeat("─", rr.avail), styleDim)
 		}
 	}
 	if len(r.Blocks) == 0 {
@@ -178,11 +181,11 @@ func (rr *renderer) response(r commands.Response, depth int) {
 	}
 	rr.sources(r.Sources)
 	if rr.b.Len() == drawn {
-		rr.line([]span{{"(empty answer)", styleDim}})
+		rr.line("(empty answer)", styleDim)
 	}
 	for _, t := range r.Thread {
 		// One empty line (with the parent's bars) between parts.
-		rr.line(nil)
+		rr.line("", stylePlain)
 		rr.response(t, depth+1)
 		rr.prefix = strings.Repeat("  │ ", bars)
 		rr.avail = max(rr.width-4*bars, MinWidth)
@@ -193,7 +196,7 @@ func (rr *renderer) response(r commands.Response, depth int) {
 // something came before it.
 func (rr *renderer) part() {
 	if rr.blank {
-		rr.line(nil)
+		rr.line("", stylePlain)
 	}
 	rr.blank = true
 }
@@ -309,7 +312,7 @@ func (rr *renderer) sources(ss []commands.Source) {
 		}
 		if !started {
 			rr.part()
-			rr.line([]span{{"Sources:", styleDim}})
+			rr.line("Sources:", styleDim)
 			started = true
 		}
 		rr.wrap([]span{{name, styleDim}}, "  • ", "    ")
@@ -320,7 +323,7 @@ func (rr *renderer) sources(ss []commands.Source) {
 func (rr *renderer) paragraphs(text string, st style) {
 	for p := range strings.SplitSeq(text, "\n") {
 		if strings.TrimSpace(p) == "" {
-			rr.line(nil)
+			rr.line("", stylePlain)
 			continue
 		}
 		rr.wrap([]span{{p, st}}, "", "")
@@ -332,110 +335,138 @@ func formatDate(t time.Time) string {
 	return string(t.UTC().AppendFormat(buf[:0], "2006-01-02"))
 }
 
-// piece is part of a word in one style.
+// piece is part of a word: bytes [from, to) of span si of the text being
+// wrapped. It holds no pointers, so filling the buffer is cheap.
 type piece struct {
-	text string
-	st   style
+	si, from, to int32
 }
 
-// word is a run of non-space characters, possibly in several styles.
+// word is a run of non-space characters: pieces[from:to] of the
+// renderer's piece buffer, possibly in several styles, and its width in
+// columns.
 type word struct {
-	pieces []piece
-	width  int
+	from, to, width int32
 }
 
-// words splits styled text at white space. A word that crosses a style
-// boundary keeps both styles.
-func words(sp []span) []word {
-	var out []word
-	var cur word
-	var startAt int
-	inWord := false
-	flush := func(s span, end int) {
-		if end > startAt {
-			cur.pieces = append(cur.pieces, piece{s.text[startAt:end], s.st})
-		}
+// isSpace reports white space, with an ASCII fast path.
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '\v' || r == '\f'
 	}
-	for _, s := range sp {
-		startAt = 0
+	return unicode.IsSpace(r)
+}
+
+// split cuts styled text into words at white space, into the renderer's
+// reusable buffers. A word that crosses a style boundary keeps both
+// styles.
+func (rr *renderer) split(sp []span) {
+	rr.pieces = rr.pieces[:0]
+	rr.words = rr.words[:0]
+	inWord := false
+	var cur word
+	for si, s := range sp {
+		start := 0
 		for i, r := range s.text {
-			if unicode.IsSpace(r) {
+			if isSpace(r) {
 				if inWord {
-					flush(s, i)
-					out = append(out, cur)
-					cur = word{}
+					if i > start {
+						rr.pieces = append(rr.pieces, piece{int32(si), int32(start), int32(i)})
+					}
+					cur.to = int32(len(rr.pieces))
+					rr.words = append(rr.words, cur)
 					inWord = false
 				}
-				startAt = i + utf8.RuneLen(r)
 				continue
 			}
 			if !inWord {
-				startAt = i
+				start = i
 				inWord = true
+				cur = word{from: int32(len(rr.pieces))}
 			}
-			cur.width += runeWidth(r)
+			if r < 0x300 {
+				cur.width++
+			} else {
+				cur.width += int32(runeWidth(r))
+			}
 		}
-		if inWord {
-			flush(s, len(s.text))
+		// A word still open at the end of a span continues in the next.
+		if inWord && len(s.text) > start {
+			rr.pieces = append(rr.pieces, piece{int32(si), int32(start), int32(len(s.text))})
 		}
 	}
 	if inWord {
-		out = append(out, cur)
+		cur.to = int32(len(rr.pieces))
+		rr.words = append(rr.words, cur)
 	}
-	return out
 }
 
 // wrap draws styled text as lines no wider than the available width, the
-// first after first and the rest after rest (both plain indents).
+// first after first and the rest after rest (both plain indents). A word
+// wider than a line gets a line of its own and is not cut.
 func (rr *renderer) wrap(sp []span, first, rest string) {
-	ws := words(sp)
-	if len(ws) == 0 {
+	rr.split(sp)
+	if len(rr.words) == 0 {
 		return
 	}
 	indent := first
-	limit := rr.avail - textWidth(indent)
-	var line []span
-	used := 0
-	emit := func() {
-		rr.line(append([]span{{indent, stylePlain}}, line...))
-		indent = rest
-		limit = rr.avail - textWidth(indent)
-		line = line[:0]
-		used = 0
-	}
-	for _, w := range ws {
+	limit := int32(rr.avail - textWidth(first))
+	lineStart, used := 0, int32(0)
+	for i, w := range rr.words {
 		if used > 0 && used+1+w.width > limit {
-			emit()
+			rr.emit(sp, indent, rr.words[lineStart:i])
+			indent = rest
+			limit = int32(rr.avail - textWidth(rest))
+			lineStart, used = i, 0
 		}
 		if used > 0 {
-			line = append(line, span{" ", stylePlain})
 			used++
-		}
-		for _, p := range w.pieces {
-			line = append(line, span(p))
 		}
 		used += w.width
 	}
-	if used > 0 {
-		emit()
-	}
+	rr.emit(sp, indent, rr.words[lineStart:])
 }
 
-// line writes one line: the thread bars, then the spans, merged by style.
-// Trailing spaces are dropped; with colour each styled run is closed on the
-// line it starts, so no style leaks into the prompt or the next line.
-func (rr *renderer) line(sp []span) {
-	// Drop trailing white space, so no line ends in blanks.
-	for len(sp) > 0 {
-		last := sp[len(sp)-1]
-		t := strings.TrimRight(last.text, " ")
-		if t != "" {
-			sp[len(sp)-1].text = t
-			break
-		}
-		sp = sp[:len(sp)-1]
+// emit writes one line of words: the thread bars, the indent, then the
+// words separated by single spaces. With colour, a style opens where it
+// starts and closes before the end of the line, so none leaks into the
+// prompt or the next line; the space between two words of one style stays
+// inside the style.
+func (rr *renderer) emit(sp []span, indent string, ws []word) {
+	if rr.prefix != "" {
+		rr.styled(rr.prefix, styleDim)
 	}
-	if len(sp) == 0 {
+	rr.b.WriteString(indent)
+	open := stylePlain
+	for wi, w := range ws {
+		if wi > 0 {
+			if open != stylePlain && sp[rr.pieces[w.from].si].st != open {
+				rr.b.WriteString(sgrReset)
+				open = stylePlain
+			}
+			rr.b.WriteByte(' ')
+		}
+		for _, p := range rr.pieces[w.from:w.to] {
+			s := sp[p.si]
+			if rr.color && s.st != open {
+				if open != stylePlain {
+					rr.b.WriteString(sgrReset)
+				}
+				rr.b.WriteString(s.st.sgr())
+				open = s.st
+			}
+			rr.b.WriteString(s.text[p.from:p.to])
+		}
+	}
+	if open != stylePlain {
+		rr.b.WriteString(sgrReset)
+	}
+	rr.b.WriteByte('\n')
+}
+
+// line writes one line of a single style that is never wrapped (a label,
+// the divider); an empty text writes an empty line (with the thread bars).
+func (rr *renderer) line(text string, st style) {
+	if text == "" {
 		if p := strings.TrimRight(rr.prefix, " "); p != "" {
 			rr.styled(p, styleDim)
 		}
@@ -445,52 +476,22 @@ func (rr *renderer) line(sp []span) {
 	if rr.prefix != "" {
 		rr.styled(rr.prefix, styleDim)
 	}
-	runStart, runStyle := 0, sp[0].st
-	for i := 1; i <= len(sp); i++ {
-		if i < len(sp) {
-			st := sp[i].st
-			if st == runStyle {
-				continue
-			}
-			// A space between two words of one style joins their run.
-			if strings.TrimSpace(sp[i].text) == "" && i+1 < len(sp) && sp[i+1].st == runStyle {
-				continue
-			}
-		}
-		rr.styledSpans(sp[runStart:i], runStyle)
-		if i < len(sp) {
-			runStart, runStyle = i, sp[i].st
-		}
-	}
+	rr.styled(text, st)
 	rr.b.WriteByte('\n')
 }
 
-// styledSpans writes the texts of sp in one style.
-func (rr *renderer) styledSpans(sp []span, st style) {
-	if len(sp) == 1 {
-		rr.styled(sp[0].text, st)
-		return
-	}
-	n := 0
-	for _, s := range sp {
-		n += len(s.text)
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for _, s := range sp {
-		b.WriteString(s.text)
-	}
-	rr.styled(b.String(), st)
-}
-
+// styled writes text in a style; leading spaces stay outside the style so
+// an indent is never dimmed.
 func (rr *renderer) styled(text string, st style) {
-	if !rr.color || st == stylePlain || strings.TrimSpace(text) == "" {
+	if !rr.color || st == stylePlain {
 		rr.b.WriteString(text)
 		return
 	}
-	// Leading spaces stay outside the style so the indent is never dimmed.
 	trimmed := strings.TrimLeft(text, " ")
 	rr.b.WriteString(text[:len(text)-len(trimmed)])
+	if trimmed == "" {
+		return
+	}
 	rr.b.WriteString(st.sgr())
 	rr.b.WriteString(trimmed)
 	rr.b.WriteString(sgrReset)

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/chzyer/readline"
 
@@ -45,6 +46,7 @@ func (c *Console) newEditSource() (*editSource, error) {
 		DisableAutoSaveHistory: true,
 		HistorySearchFold:      true,
 		AutoComplete:           completer{names: completionNames(c.table)},
+		Listener:               readline.FuncListener(capLine),
 		InterruptPrompt:        "^C",
 		EOFPrompt:              "\n",
 		Stdin:                  stdin,
@@ -102,13 +104,28 @@ func (c *Console) editWidth() int {
 	return DefaultWidth
 }
 
+// maxEditRunes bounds the line being edited: room for MaxCommandText
+// characters, the /brief prefix and some spacing. A longer paste is cut to
+// one character more, so that it is refused as too long (never run cut
+// short) and the edit buffer stays bounded.
+const maxEditRunes = commands.MaxCommandText + 64
+
+// capLine is the line editor's listener: it cuts the line at
+// maxEditRunes+1 characters.
+func capLine(line []rune, pos int, _ rune) ([]rune, int, bool) {
+	if len(line) <= maxEditRunes {
+		return nil, 0, false
+	}
+	return line[:maxEditRunes+1], min(pos, maxEditRunes+1), true
+}
+
 // ReadLine reads one edited line. Ctrl-C discards the line; Ctrl-D on an
 // empty line ends the input.
 func (e *editSource) ReadLine() (string, error) {
 	line, err := e.rl.Readline()
 	switch {
 	case err == nil:
-		if len(line) > MaxLineBytes {
+		if len(line) > MaxLineBytes || utf8.RuneCountInString(line) > maxEditRunes {
 			return "", errLineTooLong
 		}
 		return line, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -267,4 +268,69 @@ func tail(s string, n int) string {
 		return s
 	}
 	return s[len(s)-n:]
+}
+
+func TestInteractiveLongPasteRefused(t *testing.T) {
+	inR, inW := io.Pipe()
+	defer inW.Close()
+	var out syncBuffer
+	h := &fakeHandler{}
+	c := console.New(console.Config{In: inR, Out: &out, Interactive: console.Always}, nil)
+	done := make(chan error, 1)
+	go func() { done <- c.Serve(t.Context(), h) }()
+	go func() {
+		_, _ = io.WriteString(inW, "ask "+strings.Repeat("w", commands.MaxCommandText+100)+"\rstatus\r\x04")
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Serve did not end")
+	}
+	if reqs := h.requests(); len(reqs) != 1 || reqs[0].Command != "status" {
+		t.Errorf("handled %d requests (%v); want only status", len(reqs), reqs)
+	}
+	if !strings.Contains(out.String(), "That line is too long: the limit is 2000 characters.") {
+		t.Errorf("no refusal in the output (%d bytes): …%q", len(out.String()), tail(out.String(), 300))
+	}
+}
+
+func TestInteractiveHistoryFile(t *testing.T) {
+	path := t.TempDir() + "/sub/history"
+	run := func(keys string) []string {
+		inR, inW := io.Pipe()
+		defer inW.Close()
+		h := &fakeHandler{}
+		c := console.New(console.Config{In: inR, Out: &syncBuffer{}, Interactive: console.Always, History: path}, nil)
+		done := make(chan error, 1)
+		go func() { done <- c.Serve(t.Context(), h) }()
+		go func() { _, _ = io.WriteString(inW, keys) }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("Serve did not end")
+		}
+		var got []string
+		for _, r := range h.requests() {
+			got = append(got, r.Text)
+		}
+		return got
+	}
+	run("status withdrawal\r\r" + strings.Repeat("x", commands.MaxCommandText+1) + "\rmeetings campbell\rexit\r")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("history file: %v", err)
+	}
+	if got := strings.Fields(strings.TrimSpace(string(data))); strings.Join(got, " ") != "status withdrawal meetings campbell" {
+		t.Errorf("history file holds %q; want the two commands that ran", data)
+	}
+	// A new session recalls the last command with the up arrow.
+	if got := run("\x1b[A\r\x04"); len(got) != 1 || got[0] != "meetings campbell" {
+		t.Errorf("the recalled line ran as %q", got)
+	}
 }

@@ -15,7 +15,9 @@ import (
 // or quit) or ctx ends; either way it returns nil. Empty lines are ignored;
 // lines longer than commands.MaxCommandText are refused with a message;
 // parse errors and handler errors are shown as text and the session goes
-// on. Only a failure to read In or to write Out is returned.
+// on. With line editing, Ctrl-C discards the line being typed, and on an
+// empty line ends the session like Ctrl-D. Only a failure to read In or to
+// write Out is returned.
 //
 // Serve may be called once. When ctx ends while plain input is blocked in
 // a read, Serve returns at once and that read is left to finish (or not)

@@ -18,6 +18,8 @@ const (
 	// MinWidth is the narrowest width text is wrapped to; narrower requests
 	// are raised to it so that indented citations keep a readable column.
 	MinWidth = 20
+	// MaxWidth is the widest; wider requests are lowered to it.
+	MaxWidth = 1000
 	// MaxThreadDepth bounds how deeply nested thread entries are indented;
 	// deeper entries are printed at this depth.
 	MaxThreadDepth = 4
@@ -28,7 +30,8 @@ type RenderOptions struct {
 	// Color turns on ANSI styles (bold titles and labels, dim citations).
 	// Without it the output contains no escape codes at all.
 	Color bool
-	// Width is the column at which text is wrapped; zero means DefaultWidth.
+	// Width is the column at which text is wrapped; zero means DefaultWidth,
+	// and it is kept between MinWidth and MaxWidth.
 	// Words longer than a line are never cut (a URL stays clickable).
 	Width int
 }
@@ -77,9 +80,7 @@ func Render(r commands.Response, opts RenderOptions) string {
 	if w <= 0 {
 		w = DefaultWidth
 	}
-	if w < MinWidth {
-		w = MinWidth
-	}
+	w = min(max(w, MinWidth), MaxWidth)
 	rr := renderer{color: opts.Color, width: w}
 	rr.b.Grow(estimateSize(r))
 	rr.response(r, 0)

@@ -88,6 +88,7 @@ func TestRenderWraps(t *testing.T) {
 		{"default", 0, digestResponse()},
 		{"tiny is raised to MinWidth", 5, meetingsResponse()},
 		{"wide", 300, helpResponse()},
+		{"huge is lowered to MaxWidth", 1 << 30, helpResponse()},
 		{"cjk", 30, commands.Response{Blocks: []commands.Block{{Type: commands.BlockSection, Text: strings.Repeat("尼日尔总理 ", 20)}}}},
 	}
 	for _, tc := range tests {
@@ -96,7 +97,7 @@ func TestRenderWraps(t *testing.T) {
 			if w == 0 {
 				w = console.DefaultWidth
 			}
-			w = max(w, console.MinWidth)
+			w = min(max(w, console.MinWidth), console.MaxWidth)
 			plain := console.Render(tc.resp, console.RenderOptions{Width: tc.width})
 			color := console.Render(tc.resp, console.RenderOptions{Width: tc.width, Color: true})
 			consoletest.CheckInvariants(t, plain, color, w)

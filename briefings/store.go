@@ -45,6 +45,26 @@ type AddResult struct {
 	Changed []StatusChange
 }
 
+// ArticleSource is another copy of a stored article, recorded instead of
+// being stored twice: a near-duplicate (another outlet's version with a new
+// headline or an extra paragraph), or the same text from another address.
+type ArticleSource struct {
+	// ArticleID is the stored article the copy duplicates.
+	ArticleID string `json:"article_id"`
+	// Title, Source, URL and Published describe the copy.
+	Title     string    `json:"title"`
+	Source    string    `json:"source"`
+	URL       string    `json:"url,omitempty"`
+	Published time.Time `json:"published,omitzero"`
+	// Hash is the content hash of the copy's text.
+	Hash string `json:"hash"`
+	// Similarity is the estimated similarity to the stored article (1 for
+	// the same text).
+	Similarity float64 `json:"similarity"`
+	// Added is when the copy was recorded.
+	Added time.Time `json:"added"`
+}
+
 // StatusChange is a tracked process moving from one stage to another.
 type StatusChange struct {
 	Key   string `json:"key"`
@@ -123,8 +143,11 @@ type Stats struct {
 // ArticleStore stores articles and what was extracted from them.
 type ArticleStore interface {
 	// AddArticle stores an article with its facts, entities, sentences and
-	// status events in one transaction. An article whose content hash is
-	// already stored is reported as a duplicate and nothing is written.
+	// status events in one transaction. An article already stored (the same
+	// text, the same address, or a near-duplicate; see DuplicateSameText) is
+	// reported as a duplicate with the stored article, and nothing is written
+	// but, for a near-duplicate or a copy from a new address, one
+	// ArticleSource.
 	AddArticle(ctx context.Context, a Article, f Facts) (AddResult, error)
 	// Article returns one article; ErrNotFound when absent.
 	Article(ctx context.Context, id string) (Article, error)
@@ -137,6 +160,11 @@ type ArticleStore interface {
 	Entities(ctx context.Context, q EntityQuery) ([]Entity, error)
 	// Statuses returns tracked processes with their full history.
 	Statuses(ctx context.Context, q StatusQuery) ([]Status, error)
+	// ArticleSources returns the other copies recorded as sources of a
+	// stored article (near-duplicates, and the same text from another
+	// address), first recorded first; ErrNotFound when the article is not
+	// stored.
+	ArticleSources(ctx context.Context, id string) ([]ArticleSource, error)
 	// SearchSentences returns the sentences that best match the terms.
 	SearchSentences(ctx context.Context, terms []string, limit int) ([]SentenceHit, error)
 	// Stats counts stored records.

@@ -33,6 +33,8 @@ type Store struct {
 	articles  []briefings.Article // in the order stored
 	byID      map[string]int
 	byHash    map[string]int
+	byURL     map[string]int // the first article stored from each address
+	dups                     // near-duplicate signatures and recorded sources
 	sentences []sentence
 	facts     []fact
 	factIDs   map[string]bool
@@ -72,6 +74,8 @@ func New(opts Options) *Store {
 		clock:    opts.Clock,
 		byID:     map[string]int{},
 		byHash:   map[string]int{},
+		byURL:    map[string]int{},
+		dups:     newDups(),
 		factIDs:  map[string]bool{},
 		entities: map[string]briefings.Entity{},
 		statuses: map[string]*status{},
@@ -108,13 +112,14 @@ func (s *Store) Close() error {
 }
 
 // AddArticle stores an article and what was extracted from it, with the
-// semantics of the SQLite store: duplicates by content hash are reported
-// and not stored; new statuses and stage changes are listed in Changed.
+// semantics of the SQLite store: duplicates (the same text, the same
+// address, near-duplicates) are reported and only their source recorded;
+// new statuses and stage changes are listed in Changed.
 func (s *Store) AddArticle(ctx context.Context, a briefings.Article, f briefings.Facts) (briefings.AddResult, error) {
 	if err := ctx.Err(); err != nil {
 		return briefings.AddResult{}, fmt.Errorf("add article: %w", err)
 	}
-	p, err := prepare(a, f, s.clock.Now())
+	p, err := briefings.PrepareArticle(a, f, s.clock.Now())
 	if err != nil {
 		return briefings.AddResult{}, err
 	}
@@ -123,43 +128,47 @@ func (s *Store) AddArticle(ctx context.Context, a briefings.Article, f briefings
 	if err := s.check(ctx, "add article"); err != nil {
 		return briefings.AddResult{}, err
 	}
-	if i, ok := s.byHash[p.article.Hash]; ok {
-		return briefings.AddResult{Article: s.articles[i], Duplicate: true}, nil
+	if res, ok := s.findDuplicate(p); ok {
+		return res, nil
 	}
-	if _, ok := s.byID[p.article.ID]; ok {
-		return briefings.AddResult{}, briefings.Errorf(briefings.CodeConflict, "another article with id %s is stored", p.article.ID)
+	if _, ok := s.byID[p.Article.ID]; ok {
+		return briefings.AddResult{}, briefings.Errorf(briefings.CodeConflict, "another article with id %s is stored", p.Article.ID)
 	}
-	for _, fc := range p.facts {
+	for _, fc := range p.Facts {
 		if s.factIDs[fc.ID] {
 			return briefings.AddResult{}, briefings.Errorf(briefings.CodeConflict, "a fact with id %s is stored already", fc.ID)
 		}
 	}
 	// Everything is checked: from here on nothing fails, so the article is
 	// stored whole or not at all.
-	art := p.article
+	art := p.Article
 	s.byID[art.ID] = len(s.articles)
 	s.byHash[art.Hash] = len(s.articles)
+	if _, ok := s.byURL[art.URL]; art.URL != "" && !ok {
+		s.byURL[art.URL] = len(s.articles)
+	}
+	s.addSignature(len(s.articles), p.Signature)
 	s.articles = append(s.articles, art)
-	for _, sn := range p.sentences {
-		s.sentences = append(s.sentences, sentence{articleID: art.ID, s: sn, words: words(sn.Text)})
+	for _, sn := range p.Sentences {
+		s.sentences = append(s.sentences, sentence{articleID: art.ID, s: sn, words: briefings.FoldedWords(sn.Text)})
 	}
-	for _, fc := range p.facts {
+	for _, fc := range p.Facts {
 		s.factIDs[fc.ID] = true
-		s.facts = append(s.facts, fact{f: fc, sortAt: sortAt(fc, art), ingested: art.Ingested, terms: factTerms(fc)})
+		s.facts = append(s.facts, fact{f: fc, sortAt: briefings.FactSortAt(fc, art), ingested: art.Ingested, terms: briefings.FactTerms(fc)})
 	}
-	for _, e := range p.entities {
+	for _, e := range p.Entities {
 		if old, ok := s.entities[e.ID]; ok {
-			e = mergeEntity(old, e)
+			e = briefings.MergeEntity(old, e)
 		}
 		s.entities[e.ID] = e
 	}
-	res := briefings.AddResult{Article: art, Facts: len(p.facts), Changed: s.addStatuses(p)}
+	res := briefings.AddResult{Article: art, Facts: len(p.Facts), Changed: s.addStatuses(p)}
 	return res, nil
 }
 
-func (s *Store) addStatuses(p prepared) []briefings.StatusChange {
+func (s *Store) addStatuses(p briefings.PreparedArticle) []briefings.StatusChange {
 	var keys []string // in order of first appearance, as the SQLite store merges
-	for _, fc := range p.facts {
+	for _, fc := range p.Facts {
 		if !briefings.TracksStatus(fc) {
 			continue
 		}
@@ -167,37 +176,25 @@ func (s *Store) addStatuses(p prepared) []briefings.StatusChange {
 		st, ok := s.statuses[key]
 		if !ok {
 			topic := briefings.StatusTopic(fc)
-			st = &status{kind: fc.Kind, topic: topic, actor: statusActor(fc), subject: statusSubject(fc), words: statusWords(topic, key)}
+			st = &status{kind: fc.Kind, topic: topic, actor: briefings.StatusActor(fc), subject: briefings.StatusSubject(fc), words: briefings.StatusWords(topic, key)}
 			s.statuses[key] = st
 		}
 		if !slices.Contains(keys, key) {
 			keys = append(keys, key)
 		}
-		st.events = append(st.events, statusEvent(key, fc, p.article))
+		st.events = append(st.events, briefings.NewStatusEvent(key, fc, p.Article))
 	}
 	var changed []briefings.StatusChange
 	for _, key := range keys {
 		st := s.statuses[key]
 		merged := briefings.MergeStatus(key, st.kind, st.topic, st.actor, st.subject, st.events)
-		st.latest = latestAt(merged).UnixMicro()
+		st.latest = briefings.StatusLatest(merged).UnixMicro()
 		if merged.Stage != st.stage {
-			changed = append(changed, briefings.StatusChange{Key: key, Topic: st.topic, From: st.stage, To: merged.Stage, Event: stageSetter(merged)})
+			changed = append(changed, briefings.StatusChange{Key: key, Topic: st.topic, From: st.stage, To: merged.Stage, Event: briefings.StageSetter(merged)})
 			st.stage = merged.Stage
 		}
 	}
 	return changed
-}
-
-// sortAt is the time facts are ordered by: the resolved start, else the
-// article's publication, else last.
-func sortAt(f briefings.Fact, a briefings.Article) int64 {
-	switch {
-	case f.Time.Resolved():
-		return f.Time.Start.UnixMicro()
-	case a.PublishedKnown():
-		return a.Published.UnixMicro()
-	}
-	return math.MaxInt64
 }
 
 // Article returns one article; an error with briefings.ErrNotFound when it
@@ -217,11 +214,11 @@ func (s *Store) Article(ctx context.Context, id string) (briefings.Article, erro
 
 // Articles returns articles, newest publication first (unknown dates last).
 func (s *Store) Articles(ctx context.Context, q briefings.ArticleQuery) ([]briefings.Article, error) {
-	n, err := limit(q.Limit, DefaultArticleLimit, MaxArticleLimit, "article")
+	n, err := briefings.QueryLimit(q.Limit, briefings.DefaultArticleLimit, briefings.MaxArticleLimit, "article")
 	if err != nil {
 		return nil, err
 	}
-	if err := checkList("article ids", len(q.IDs), MaxQueryIDs); err != nil {
+	if err := briefings.CheckQueryList("article ids", len(q.IDs), briefings.MaxQueryIDs); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
@@ -253,19 +250,19 @@ func (s *Store) Articles(ctx context.Context, q briefings.ArticleQuery) ([]brief
 
 // Facts returns the facts matching q, oldest first (see the SQLite store).
 func (s *Store) Facts(ctx context.Context, q briefings.FactQuery) ([]briefings.Fact, error) {
-	n, err := limit(q.Limit, DefaultFactLimit, MaxFactLimit, "fact")
+	n, err := briefings.QueryLimit(q.Limit, briefings.DefaultFactLimit, briefings.MaxFactLimit, "fact")
 	if err != nil {
 		return nil, err
 	}
 	for _, l := range []struct {
 		what   string
 		n, max int
-	}{{"fact kinds", len(q.Kinds), MaxQueryValues}, {"terms", len(q.Terms), MaxQueryValues}, {"article ids", len(q.ArticleIDs), MaxQueryIDs}} {
-		if err := checkList(l.what, l.n, l.max); err != nil {
+	}{{"fact kinds", len(q.Kinds), briefings.MaxQueryValues}, {"terms", len(q.Terms), briefings.MaxQueryValues}, {"article ids", len(q.ArticleIDs), briefings.MaxQueryIDs}} {
+		if err := briefings.CheckQueryList(l.what, l.n, l.max); err != nil {
 			return nil, err
 		}
 	}
-	terms := foldAll(q.Terms)
+	terms := briefings.FoldNames(q.Terms)
 	if len(q.Terms) > 0 && len(terms) == 0 {
 		return nil, nil
 	}
@@ -317,14 +314,14 @@ func cloneFact(f briefings.Fact) briefings.Fact {
 // Entities returns entities matching q's name or alias (folded; exactly or
 // as a prefix), most mentioned first.
 func (s *Store) Entities(ctx context.Context, q briefings.EntityQuery) ([]briefings.Entity, error) {
-	n, err := limit(q.Limit, DefaultEntityLimit, MaxEntityLimit, "entity")
+	n, err := briefings.QueryLimit(q.Limit, briefings.DefaultEntityLimit, briefings.MaxEntityLimit, "entity")
 	if err != nil {
 		return nil, err
 	}
-	if err := checkList("entity kinds", len(q.Kinds), MaxQueryValues); err != nil {
+	if err := briefings.CheckQueryList("entity kinds", len(q.Kinds), briefings.MaxQueryValues); err != nil {
 		return nil, err
 	}
-	name := fold(q.Name)
+	name := briefings.FoldName(q.Name)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if err := s.check(ctx, "entities"); err != nil {
@@ -335,7 +332,7 @@ func (s *Store) Entities(ctx context.Context, q briefings.EntityQuery) ([]briefi
 		if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, e.Kind) {
 			continue
 		}
-		if name != "" && !slices.ContainsFunc(entityNames(e), func(en string) bool {
+		if name != "" && !slices.ContainsFunc(briefings.EntityNames(e), func(en string) bool {
 			if q.Prefix {
 				return strings.HasPrefix(en, name)
 			}
@@ -361,19 +358,19 @@ func (s *Store) Entities(ctx context.Context, q briefings.EntityQuery) ([]briefi
 // Statuses returns tracked processes with their full history, the one with
 // the most recent evidence first (term matching as in the SQLite store).
 func (s *Store) Statuses(ctx context.Context, q briefings.StatusQuery) ([]briefings.Status, error) {
-	n, err := limit(q.Limit, DefaultStatusLimit, MaxStatusLimit, "status")
+	n, err := briefings.QueryLimit(q.Limit, briefings.DefaultStatusLimit, briefings.MaxStatusLimit, "status")
 	if err != nil {
 		return nil, err
 	}
-	if err := checkList("terms", len(q.Terms), MaxQueryValues); err != nil {
+	if err := briefings.CheckQueryList("terms", len(q.Terms), briefings.MaxQueryValues); err != nil {
 		return nil, err
 	}
-	if err := checkList("fact kinds", len(q.Kinds), MaxQueryValues); err != nil {
+	if err := briefings.CheckQueryList("fact kinds", len(q.Kinds), briefings.MaxQueryValues); err != nil {
 		return nil, err
 	}
 	var termWords [][]string
 	for _, t := range q.Terms {
-		if ws := words(t); len(ws) > 0 {
+		if ws := briefings.FoldedWords(t); len(ws) > 0 {
 			termWords = append(termWords, ws)
 		}
 	}
@@ -429,14 +426,14 @@ func (s *Store) Statuses(ctx context.Context, q briefings.StatusQuery) ([]briefi
 // as SQLite's FTS5 does); any word of the terms matches, with the SQLite
 // store's rules for stop words and common words.
 func (s *Store) SearchSentences(ctx context.Context, terms []string, n int) ([]briefings.SentenceHit, error) {
-	n, err := limit(n, DefaultSentenceLimit, MaxSentenceLimit, "sentence")
+	n, err := briefings.QueryLimit(n, briefings.DefaultSentenceLimit, briefings.MaxSentenceLimit, "sentence")
 	if err != nil {
 		return nil, err
 	}
-	if err := checkList("terms", len(terms), MaxQueryValues); err != nil {
+	if err := briefings.CheckQueryList("terms", len(terms), briefings.MaxQueryValues); err != nil {
 		return nil, err
 	}
-	ws := searchWords(terms)
+	ws := briefings.SearchWords(terms)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if err := s.check(ctx, "search sentences"); err != nil {
@@ -456,7 +453,7 @@ func (s *Store) SearchSentences(ctx context.Context, terms []string, n int) ([]b
 			}
 		}
 	}
-	if ws = pruneWords(ws, docs); len(ws) == 0 {
+	if ws = briefings.PruneSearchWords(ws, docs); len(ws) == 0 {
 		return nil, nil
 	}
 	nDocs := float64(len(s.sentences))

@@ -1,8 +1,6 @@
 package memstore
 
 import (
-	"bytes"
-	"os"
 	"testing"
 	"time"
 
@@ -16,23 +14,6 @@ func TestConformance(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		return s
 	})
-}
-
-// TestRulesMatchSQLite keeps this package's copy of the store rules equal to
-// the SQLite store's (see the note at the top of prepare.go).
-func TestRulesMatchSQLite(t *testing.T) {
-	mine, err := os.ReadFile("prepare.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	theirs, err := os.ReadFile("../sqlite/prepare.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	theirs = bytes.Replace(theirs, []byte("package sqlite\n"), []byte("package memstore\n"), 1)
-	if !bytes.Equal(mine, theirs) {
-		t.Error("prepare.go differs from briefings/sqlite/prepare.go; copy it over: sed 's/^package sqlite$/package memstore/' ../sqlite/prepare.go > prepare.go")
-	}
 }
 
 func TestClock(t *testing.T) {

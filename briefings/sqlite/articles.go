@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/briefbot/briefbot/briefings"
@@ -34,20 +33,22 @@ func scanArticle(sc scanner) (briefings.Article, error) {
 }
 
 // AddArticle stores an article with its sentences, facts, entities and status
-// events in one transaction. An article whose content hash is stored already
-// is reported as a duplicate (with the stored article) and nothing is
-// written. A new status, or a status whose stage moves, is listed in
-// AddResult.Changed (From is empty for a new one).
+// events in one transaction. An article stored already (the same text, the
+// same address or a near-duplicate, by the rules of
+// briefings.DuplicateSameText) is reported as a duplicate with the stored
+// article, and only its source is recorded (see findDuplicate). A new
+// status, or a status whose stage moves, is listed in AddResult.Changed
+// (From is empty for a new one).
 func (s *Store) AddArticle(ctx context.Context, a briefings.Article, f briefings.Facts) (briefings.AddResult, error) {
 	if err := ctx.Err(); err != nil {
 		return briefings.AddResult{}, fmt.Errorf("add article: %w", err)
 	}
-	p, err := prepare(a, f, s.clock.Now())
+	p, err := briefings.PrepareArticle(a, f, s.clock.Now())
 	if err != nil {
 		return briefings.AddResult{}, err
 	}
 	var res briefings.AddResult
-	err = s.write(ctx, "add article "+p.article.ID, func(tx *sql.Tx) error {
+	err = s.write(ctx, "add article "+p.Article.ID, func(tx *sql.Tx) error {
 		var err error
 		res, err = addPrepared(ctx, s.ws.bind(ctx, tx), p)
 		return err
@@ -67,10 +68,10 @@ func (s *Store) AddArticle(ctx context.Context, a briefings.Article, f briefings
 // batch. Results are in the order of the batch.
 func (s *Store) addBatch(ctx context.Context, batch []batchItem) ([]briefings.AddResult, error) {
 	now := s.clock.Now()
-	ps := make([]prepared, len(batch))
+	ps := make([]briefings.PreparedArticle, len(batch))
 	for i, b := range batch {
 		var err error
-		if ps[i], err = prepare(b.a, b.f, now); err != nil {
+		if ps[i], err = briefings.PrepareArticle(b.a, b.f, now); err != nil {
 			return nil, err
 		}
 	}
@@ -98,31 +99,31 @@ type batchItem struct {
 }
 
 // addPrepared stores one checked article inside a write transaction.
-func addPrepared(ctx context.Context, st *writeStmts, p prepared) (briefings.AddResult, error) {
-	stored, err := scanArticle(st.articleByHash.QueryRowContext(ctx, p.article.Hash))
-	switch {
-	case err == nil:
-		return briefings.AddResult{Article: stored, Duplicate: true}, nil
-	case !errors.Is(err, sql.ErrNoRows):
-		return briefings.AddResult{}, fmt.Errorf("look up hash: %w", err)
+func addPrepared(ctx context.Context, st *writeStmts, p briefings.PreparedArticle) (briefings.AddResult, error) {
+	dup, found, err := findDuplicate(ctx, st, p)
+	if err != nil || found {
+		return dup, err
 	}
 	apk, err := insertArticle(ctx, st, p)
 	if err != nil {
 		return briefings.AddResult{}, err
 	}
-	if err := addEntities(ctx, st, p.entities); err != nil {
+	if err := insertSignature(ctx, st, apk, p.Signature); err != nil {
+		return briefings.AddResult{}, err
+	}
+	if err := addEntities(ctx, st, p.Entities); err != nil {
 		return briefings.AddResult{}, err
 	}
 	changed, err := addStatuses(ctx, st, p, apk)
 	if err != nil {
 		return briefings.AddResult{}, err
 	}
-	return briefings.AddResult{Article: p.article, Facts: len(p.facts), Changed: changed}, nil
+	return briefings.AddResult{Article: p.Article, Facts: len(p.Facts), Changed: changed}, nil
 }
 
 // insertArticle writes the article, its sentences and its facts.
-func insertArticle(ctx context.Context, st *writeStmts, p prepared) (int64, error) {
-	a := p.article
+func insertArticle(ctx context.Context, st *writeStmts, p briefings.PreparedArticle) (int64, error) {
+	a := p.Article
 	r, err := st.article.ExecContext(ctx, a.ID, a.Title, a.Source, a.URL, nullMicros(a.Published), micros(a.Ingested), a.Text, a.Hash, a.Story)
 	if err != nil {
 		return 0, fmt.Errorf("insert article: %w", err)
@@ -131,21 +132,21 @@ func insertArticle(ctx context.Context, st *writeStmts, p prepared) (int64, erro
 	if err != nil {
 		return 0, fmt.Errorf("insert article: %w", err)
 	}
-	if len(p.sentences) > 0 {
-		rows := make([][3]any, len(p.sentences))
-		for i, sn := range p.sentences {
+	if len(p.Sentences) > 0 {
+		rows := make([][3]any, len(p.Sentences))
+		for i, sn := range p.Sentences {
 			rows[i] = [3]any{sn.Index, sn.Paragraph, sn.Text}
 		}
 		if err := execJSON(ctx, st.sentences, rows, apk); err != nil {
 			return 0, fmt.Errorf("insert sentences: %w", err)
 		}
 	}
-	if len(p.facts) == 0 {
+	if len(p.Facts) == 0 {
 		return apk, nil
 	}
-	bodies := make([][2]any, 0, len(p.facts))
+	bodies := make([][2]any, 0, len(p.Facts))
 	var terms [][4]any
-	for i, fact := range p.facts {
+	for i, fact := range p.Facts {
 		body, err := json.Marshal(fact)
 		if err != nil {
 			return 0, fmt.Errorf("encode fact %s: %w", fact.ID, err)
@@ -154,7 +155,7 @@ func insertArticle(ctx context.Context, st *writeStmts, p prepared) (int64, erro
 		if fact.Time.Resolved() {
 			start = sql.NullInt64{Int64: micros(fact.Time.Start), Valid: true}
 		}
-		at := sortAt(fact, a)
+		at := briefings.FactSortAt(fact, a)
 		r, err := st.fact.ExecContext(ctx, fact.ID, apk, i, string(fact.Kind), start, at, micros(a.Ingested))
 		if err != nil {
 			return 0, fmt.Errorf("insert fact %s: %w", fact.ID, err)
@@ -164,7 +165,7 @@ func insertArticle(ctx context.Context, st *writeStmts, p prepared) (int64, erro
 			return 0, fmt.Errorf("insert fact %s: %w", fact.ID, err)
 		}
 		bodies = append(bodies, [2]any{pk, string(body)})
-		for _, term := range factTerms(fact) {
+		for _, term := range briefings.FactTerms(fact) {
 			terms = append(terms, [4]any{term, at, pk, string(fact.Kind)})
 		}
 	}
@@ -189,18 +190,6 @@ func execJSON(ctx context.Context, st *sql.Stmt, rows any, args ...any) error {
 	return err
 }
 
-// sortAt is the time facts are ordered by: the resolved start, else the
-// article's publication, else last.
-func sortAt(f briefings.Fact, a briefings.Article) int64 {
-	switch {
-	case f.Time.Resolved():
-		return micros(f.Time.Start)
-	case a.PublishedKnown():
-		return micros(a.Published)
-	}
-	return math.MaxInt64
-}
-
 // Article returns one article; an error with briefings.ErrNotFound when it
 // is not stored.
 func (s *Store) Article(ctx context.Context, id string) (briefings.Article, error) {
@@ -216,11 +205,11 @@ func (s *Store) Article(ctx context.Context, id string) (briefings.Article, erro
 
 // Articles returns articles, newest publication first (unknown dates last).
 func (s *Store) Articles(ctx context.Context, q briefings.ArticleQuery) ([]briefings.Article, error) {
-	n, err := limit(q.Limit, DefaultArticleLimit, MaxArticleLimit, "article")
+	n, err := briefings.QueryLimit(q.Limit, briefings.DefaultArticleLimit, briefings.MaxArticleLimit, "article")
 	if err != nil {
 		return nil, err
 	}
-	if err := checkList("article ids", len(q.IDs), MaxQueryIDs); err != nil {
+	if err := briefings.CheckQueryList("article ids", len(q.IDs), briefings.MaxQueryIDs); err != nil {
 		return nil, err
 	}
 	query, args := articleQuery(q, n)

@@ -22,7 +22,7 @@ func addEntities(ctx context.Context, st *writeStmts, entities []briefings.Entit
 		stored, err := scanEntity(st.entityGet.QueryRowContext(ctx, e.ID))
 		switch {
 		case err == nil:
-			e = mergeEntity(stored, e)
+			e = briefings.MergeEntity(stored, e)
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("read entity %s: %w", e.ID, err)
 		}
@@ -37,7 +37,7 @@ func addEntities(ctx context.Context, st *writeStmts, entities []briefings.Entit
 		if _, err := st.entityPut.ExecContext(ctx, e.ID, e.Name, string(e.Kind), e.Country, e.Mentions, aliases, roles); err != nil {
 			return fmt.Errorf("store entity %s: %w", e.ID, err)
 		}
-		for _, n := range entityNames(e) {
+		for _, n := range briefings.EntityNames(e) {
 			names = append(names, [2]string{n, e.ID})
 		}
 	}
@@ -83,11 +83,11 @@ func scanEntity(sc scanner) (briefings.Entity, error) {
 // (folded), or starts with it when q.Prefix is set; most mentioned first.
 // An empty name matches every entity.
 func (s *Store) Entities(ctx context.Context, q briefings.EntityQuery) ([]briefings.Entity, error) {
-	n, err := limit(q.Limit, DefaultEntityLimit, MaxEntityLimit, "entity")
+	n, err := briefings.QueryLimit(q.Limit, briefings.DefaultEntityLimit, briefings.MaxEntityLimit, "entity")
 	if err != nil {
 		return nil, err
 	}
-	if err := checkList("entity kinds", len(q.Kinds), MaxQueryValues); err != nil {
+	if err := briefings.CheckQueryList("entity kinds", len(q.Kinds), briefings.MaxQueryValues); err != nil {
 		return nil, err
 	}
 	query, args := entityQuery(q, n)
@@ -116,7 +116,7 @@ func entityQuery(q briefings.EntityQuery, n int) (string, []any) {
 	var where []string
 	var args []any
 	from := "entities AS e"
-	if name := fold(q.Name); name != "" {
+	if name := briefings.FoldName(q.Name); name != "" {
 		from = "entity_names AS n CROSS JOIN entities AS e ON e.id = n.entity_id"
 		if q.Prefix {
 			where = append(where, "n.name >= ? AND n.name < ?")

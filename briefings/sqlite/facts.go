@@ -152,15 +152,15 @@ type sqlQuery struct {
 // newFactFilter validates a FactQuery. ok is false when the query can match
 // nothing (its terms are all blank).
 func newFactFilter(q briefings.FactQuery) (ff factFilter, ok bool, err error) {
-	n, err := limit(q.Limit, DefaultFactLimit, MaxFactLimit, "fact")
+	n, err := briefings.QueryLimit(q.Limit, briefings.DefaultFactLimit, briefings.MaxFactLimit, "fact")
 	if err != nil {
 		return ff, false, err
 	}
 	for _, l := range []struct {
 		what   string
 		n, max int
-	}{{"fact kinds", len(q.Kinds), MaxQueryValues}, {"terms", len(q.Terms), MaxQueryValues}, {"article ids", len(q.ArticleIDs), MaxQueryIDs}} {
-		if err := checkList(l.what, l.n, l.max); err != nil {
+	}{{"fact kinds", len(q.Kinds), briefings.MaxQueryValues}, {"terms", len(q.Terms), briefings.MaxQueryValues}, {"article ids", len(q.ArticleIDs), briefings.MaxQueryIDs}} {
+		if err := briefings.CheckQueryList(l.what, l.n, l.max); err != nil {
 			return ff, false, err
 		}
 	}
@@ -171,7 +171,7 @@ func newFactFilter(q briefings.FactQuery) (ff factFilter, ok bool, err error) {
 		}
 	}
 	if len(q.Terms) > 0 {
-		if ff.terms = foldAll(q.Terms); len(ff.terms) == 0 {
+		if ff.terms = briefings.FoldNames(q.Terms); len(ff.terms) == 0 {
 			return ff, false, nil
 		}
 	}

@@ -294,6 +294,21 @@ func TestMigrateV1Fixture(t *testing.T) {
 	if err != nil || len(hits) != 2 {
 		t.Errorf("SearchSentences(observers) = %+v, %v; want 2 hits", hits, err)
 	}
+	// Articles stored before migration 3 got their near-duplicate signatures
+	// when the database was opened.
+	var sigs, tasks int
+	if err := s.r.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM article_signatures), (SELECT count(*) FROM store_tasks)").Scan(&sigs, &tasks); err != nil {
+		t.Fatal(err)
+	}
+	if sigs != 2 || tasks != 0 {
+		t.Errorf("after open: %d signatures, %d pending tasks; want 2 and 0", sigs, tasks)
+	}
+	near := items[0].a
+	near.Text += " today"
+	near.URL = "https://example.test/near"
+	if res, err := s.AddArticle(ctx, near, briefings.Facts{}); err != nil || res.DuplicateReason != briefings.DuplicateNear || res.Article.ID != ids[0] {
+		t.Errorf("a near-duplicate of a fixture article = %+v, %v; want it recognized", res, err)
+	}
 	// The migrated database takes new articles.
 	if _, err := s.AddArticle(context.Background(), briefings.Article{Title: "after", Text: "Observers left Lumenia."}, briefings.Facts{}); err != nil {
 		t.Errorf("AddArticle after migration: %v", err)

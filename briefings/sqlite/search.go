@@ -23,17 +23,17 @@ const vocabSQL = `SELECT v.term, v.doc FROM json_each(?) AS j CROSS JOIN sentenc
 // terms, ranked by BM25 (Score: higher is better). Case and accents do not
 // matter; English function words are left out unless nothing else is
 // asked, and so are the most common words when ranking every sentence that
-// holds them would cost too much (see SearchBudget). Terms without a letter
+// holds them would cost too much (see briefings.SearchBudget). Terms without a letter
 // or digit match nothing.
 func (s *Store) SearchSentences(ctx context.Context, terms []string, n int) ([]briefings.SentenceHit, error) {
-	n, err := limit(n, DefaultSentenceLimit, MaxSentenceLimit, "sentence")
+	n, err := briefings.QueryLimit(n, briefings.DefaultSentenceLimit, briefings.MaxSentenceLimit, "sentence")
 	if err != nil {
 		return nil, err
 	}
-	if err := checkList("terms", len(terms), MaxQueryValues); err != nil {
+	if err := briefings.CheckQueryList("terms", len(terms), briefings.MaxQueryValues); err != nil {
 		return nil, err
 	}
-	ws := searchWords(terms)
+	ws := briefings.SearchWords(terms)
 	if len(ws) == 0 {
 		return nil, nil
 	}
@@ -41,7 +41,7 @@ func (s *Store) SearchSentences(ctx context.Context, terms []string, n int) ([]b
 	if err != nil {
 		return nil, s.fail(ctx, "search sentences", err)
 	}
-	if ws = pruneWords(ws, docs); len(ws) == 0 {
+	if ws = briefings.PruneSearchWords(ws, docs); len(ws) == 0 {
 		return nil, nil
 	}
 	// Each word is letters and digits only, so quoting it is enough to make

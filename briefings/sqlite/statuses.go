@@ -19,10 +19,10 @@ type statusGroup struct {
 
 // groupStatusEvents turns the facts that track a status into events,
 // grouped by status key in order of first appearance.
-func groupStatusEvents(p prepared) ([]string, map[string]*statusGroup) {
+func groupStatusEvents(p briefings.PreparedArticle) ([]string, map[string]*statusGroup) {
 	var keys []string
 	groups := map[string]*statusGroup{}
-	for _, f := range p.facts {
+	for _, f := range p.Facts {
 		if !briefings.TracksStatus(f) {
 			continue
 		}
@@ -33,14 +33,14 @@ func groupStatusEvents(p prepared) ([]string, map[string]*statusGroup) {
 			groups[key] = g
 			keys = append(keys, key)
 		}
-		g.events = append(g.events, statusEvent(key, f, p.article))
+		g.events = append(g.events, briefings.NewStatusEvent(key, f, p.Article))
 	}
 	return keys, groups
 }
 
 // addStatuses records the article's status events, merges each status with
 // its stored history and reports the statuses whose stage changed.
-func addStatuses(ctx context.Context, st *writeStmts, p prepared, articlePK int64) ([]briefings.StatusChange, error) {
+func addStatuses(ctx context.Context, st *writeStmts, p briefings.PreparedArticle, articlePK int64) ([]briefings.StatusChange, error) {
 	keys, groups := groupStatusEvents(p)
 	var changed []briefings.StatusChange
 	for _, key := range keys {
@@ -51,7 +51,7 @@ func addStatuses(ctx context.Context, st *writeStmts, p prepared, articlePK int6
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			kind, topic = string(g.first.Kind), briefings.StatusTopic(g.first)
-			actor, subject = statusActor(g.first), statusSubject(g.first)
+			actor, subject = briefings.StatusActor(g.first), briefings.StatusSubject(g.first)
 		case err != nil:
 			return nil, fmt.Errorf("read status %s: %w", key, err)
 		}
@@ -62,7 +62,7 @@ func addStatuses(ctx context.Context, st *writeStmts, p prepared, articlePK int6
 			}
 		}
 		merged := briefings.MergeStatus(key, briefings.FactKind(kind), topic, actor, subject, append(events, g.events...))
-		if _, err := st.statusPut.ExecContext(ctx, key, kind, topic, actor, subject, merged.Stage, micros(latestAt(merged))); err != nil {
+		if _, err := st.statusPut.ExecContext(ctx, key, kind, topic, actor, subject, merged.Stage, micros(briefings.StatusLatest(merged))); err != nil {
 			return nil, fmt.Errorf("store status %s: %w", key, err)
 		}
 		for _, e := range g.events {
@@ -75,12 +75,12 @@ func addStatuses(ctx context.Context, st *writeStmts, p prepared, articlePK int6
 			}
 		}
 		if !exists {
-			if err := execJSON(ctx, st.statusTerms, statusWords(topic, key), key); err != nil {
+			if err := execJSON(ctx, st.statusTerms, briefings.StatusWords(topic, key), key); err != nil {
 				return nil, fmt.Errorf("index status %s: %w", key, err)
 			}
 		}
 		if merged.Stage != stage {
-			changed = append(changed, briefings.StatusChange{Key: key, Topic: topic, From: stage, To: merged.Stage, Event: stageSetter(merged)})
+			changed = append(changed, briefings.StatusChange{Key: key, Topic: topic, From: stage, To: merged.Stage, Event: briefings.StageSetter(merged)})
 		}
 	}
 	return changed, nil
@@ -153,14 +153,14 @@ func statusEvents(ctx context.Context, db querier, keys []string) (map[string][]
 // with OR. ChangedAfter keeps statuses with evidence from an article stored
 // after it.
 func (s *Store) Statuses(ctx context.Context, q briefings.StatusQuery) ([]briefings.Status, error) {
-	n, err := limit(q.Limit, DefaultStatusLimit, MaxStatusLimit, "status")
+	n, err := briefings.QueryLimit(q.Limit, briefings.DefaultStatusLimit, briefings.MaxStatusLimit, "status")
 	if err != nil {
 		return nil, err
 	}
-	if err := checkList("terms", len(q.Terms), MaxQueryValues); err != nil {
+	if err := briefings.CheckQueryList("terms", len(q.Terms), briefings.MaxQueryValues); err != nil {
 		return nil, err
 	}
-	if err := checkList("fact kinds", len(q.Kinds), MaxQueryValues); err != nil {
+	if err := briefings.CheckQueryList("fact kinds", len(q.Kinds), briefings.MaxQueryValues); err != nil {
 		return nil, err
 	}
 	query, args, ok := statusQuery(q, n)
@@ -215,7 +215,7 @@ func statusQuery(q briefings.StatusQuery, n int) (query string, args []any, ok b
 	if len(q.Terms) > 0 {
 		var ors []string
 		for _, t := range q.Terms {
-			ws := words(t)
+			ws := briefings.FoldedWords(t)
 			if len(ws) == 0 {
 				continue
 			}

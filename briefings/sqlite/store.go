@@ -138,6 +138,11 @@ func open(ctx context.Context, path string, logger *slog.Logger, opts Options, v
 		s.w.Close()
 		return nil, s.fail(ctx, "prepare statements", err)
 	}
+	if err := s.backfillSignatures(ctx); err != nil {
+		s.ws.close()
+		s.w.Close()
+		return nil, err
+	}
 	if s.r == nil {
 		rq := url.Values{}
 		rq.Set("_busy_timeout", busy)
@@ -207,12 +212,16 @@ type writeStmts struct {
 	articleByHash, article, sentences, fact, factBodies, factTerms *sql.Stmt
 	entityGet, entityPut, entityNames                              *sql.Stmt
 	statusGet, statusEvents, statusPut, eventPut, statusTerms      *sql.Stmt
+	sourceByHash, articleByURL, sourceByURL, articleByPK           *sql.Stmt
+	nearCandidates, signaturePut, bandsPut, sourcePut              *sql.Stmt
 }
 
 // all lists the statements (for binding and closing).
 func (ws *writeStmts) all() []**sql.Stmt {
 	return []**sql.Stmt{&ws.articleByHash, &ws.article, &ws.sentences, &ws.fact, &ws.factBodies, &ws.factTerms,
-		&ws.entityGet, &ws.entityPut, &ws.entityNames, &ws.statusGet, &ws.statusEvents, &ws.statusPut, &ws.eventPut, &ws.statusTerms}
+		&ws.entityGet, &ws.entityPut, &ws.entityNames, &ws.statusGet, &ws.statusEvents, &ws.statusPut, &ws.eventPut, &ws.statusTerms,
+		&ws.sourceByHash, &ws.articleByURL, &ws.sourceByURL, &ws.articleByPK,
+		&ws.nearCandidates, &ws.signaturePut, &ws.bandsPut, &ws.sourcePut}
 }
 
 // writeSQL is the text of each write statement, in the order of all().
@@ -240,6 +249,18 @@ func writeSQL() []string {
 		ON CONFLICT (key) DO UPDATE SET stage = excluded.stage, latest = excluded.latest`,
 		"INSERT INTO status_events (status_key, article_pk, ingested, body) VALUES (?, ?, ?, ?)",
 		"INSERT INTO status_terms (word, status_key) SELECT value, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
+		// Duplicates (migration 3).
+		"SELECT " + sourceArticleCols + " FROM article_sources AS s JOIN articles AS a ON a.pk = s.article_pk WHERE s.hash = ? ORDER BY s.pk LIMIT 1",
+		"SELECT " + articleCols + " FROM articles WHERE url = ? AND url <> '' ORDER BY pk LIMIT 1",
+		"SELECT " + sourceArticleCols + " FROM article_sources AS s JOIN articles AS a ON a.pk = s.article_pk WHERE s.url = ? AND s.url <> ''",
+		"SELECT " + articleCols + " FROM articles WHERE pk = ?",
+		`SELECT c.article_pk, g.sig FROM (SELECT article_pk, count(*) AS n FROM article_bands
+			WHERE band_key IN (SELECT value FROM json_each(?)) GROUP BY article_pk ORDER BY n DESC, article_pk LIMIT ?) AS c
+		JOIN article_signatures AS g ON g.article_pk = c.article_pk ORDER BY c.n DESC, c.article_pk`,
+		"INSERT INTO article_signatures (article_pk, sig) VALUES (?, ?) ON CONFLICT DO NOTHING",
+		"INSERT INTO article_bands (band_key, article_pk) SELECT value, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
+		`INSERT INTO article_sources (article_pk, title, source, url, published, hash, similarity, added)
+		VALUES ((SELECT pk FROM articles WHERE id = ?), ?, ?, ?, ?, ?, ?, ?)`,
 	}
 }
 

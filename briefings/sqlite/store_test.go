@@ -261,6 +261,7 @@ func storeQueries(t *testing.T, s *Store) []plannedQuery {
 		plannedQuery{"story count", countSQL(storyCountSQL), []any{"s", 10}},
 		plannedQuery{"ingested count", countSQL(ingestedCountSQL), []any{1, 10}},
 		plannedQuery{"stats", statsSQL, nil},
+		plannedQuery{"article sources", sourcesSQL, []any{1, 10}},
 		plannedQuery{"article", "SELECT " + articleCols + " FROM articles WHERE id = ?", []any{"a"}},
 	)
 }
@@ -283,6 +284,9 @@ func TestQueryPlans(t *testing.T) {
 	reads := []plannedQuery{
 		{"article by hash", writes[0], []any{"h"}}, {"entity", writes[6], []any{"e"}},
 		{"status", writes[9], []any{"k"}}, {"status events of one", writes[10], []any{"k"}},
+		{"source by hash", writes[14], []any{"h"}}, {"article by address", writes[15], []any{"https://x"}},
+		{"source by address", writes[16], []any{"https://x"}}, {"article by pk", writes[17], []any{1}},
+		{"near-duplicate candidates", writes[18], []any{`["00-0123456789abcdef","01-0123456789abcdef"]`, 50}},
 	}
 	for _, stats := range []string{"without statistics", "with statistics"} {
 		if stats == "with statistics" {

@@ -236,3 +236,38 @@ func numbered(worker, i int) fixture {
 					Evidence: evidence(text, 1), Confidence: 0.5}},
 		}}
 }
+
+// wireStory is an eight-paragraph wire report; wireCopy is how another
+// outlet ran it: a new headline, the same body, and a paragraph of its own
+// at the end. otherReport is an independent report of the same meeting.
+const wireStory = `Port Selva, June 3: Valdoria's foreign minister Ana Ribeiro and Karesh defence minister Tomas Ekberg met for four hours on Monday at the old customs house by the harbour.
+The two ministers agreed to set up a joint commission that will draw a timetable for the departure of the remaining Valdorian garrison from the northern provinces.
+Ribeiro told reporters after the meeting that the first units could leave before the end of the summer if the commission finished its work on time.
+Ekberg said Karesh would not accept any delay beyond the autumn and repeated that the presence of foreign troops was a question of national dignity.
+Officials from both delegations said the talks had been difficult at first but became more practical once the question of the border posts was set aside.
+The commission is to meet for the first time next week in Port Selva and will report to both governments within sixty days.
+Diplomats from Ostmark, who helped arrange the meeting, welcomed what they called a sober and useful first step toward a settlement.
+The garrison, which numbers about two thousand soldiers, has been stationed in the north since the border war ended eleven years ago.`
+
+const wireCopyExtra = `Local traders in Port Selva said they hoped the agreement would reopen the coastal road, which has been closed to heavy lorries since March.`
+
+const otherReport = `Tomas Ekberg arrived at the customs house shortly after nine, flanked by two generals and a crowd of photographers.
+Inside, he and Ana Ribeiro sat across a long table for most of the day, according to people who waited in the corridor.
+The meeting ended without a joint statement, but both sides spoke of progress toward a plan for Valdorian soldiers to go home.
+Residents of the harbour district gathered outside with flags, some cheering, others demanding that the army leave immediately.
+In the capital, opposition deputies accused the government of moving too slowly and called for a vote in parliament.
+Analysts said the new commission could become a way to delay hard decisions rather than take them.
+A Valdorian officer in the north, speaking anonymously, said his unit had received no orders to pack.
+The next round is expected in Port Selva within days, with Ostmark again offering to host.`
+
+// wire returns the wire report, a copy of it, and the independent report,
+// each from its own address.
+func wire() (story, copied, other briefings.Article) {
+	story = briefings.Article{Title: "Valdoria and Karesh set up withdrawal commission", Source: "test-wire", URL: "https://wire.example.test/selva-talks",
+		Published: day("2024-06-03"), Ingested: at("2024-06-03T15:00:00Z"), Text: wireStory}
+	copied = briefings.Article{Title: "Garrison could leave north by summer, ministers say", Source: "coast-gazette", URL: "https://gazette.example.test/2024/06/garrison",
+		Published: day("2024-06-04"), Ingested: at("2024-06-04T07:00:00Z"), Text: wireStory + "\n" + wireCopyExtra}
+	other = briefings.Article{Title: "A long day at the customs house", Source: "selva-daily", URL: "https://daily.example.test/customs-house",
+		Published: day("2024-06-03"), Ingested: at("2024-06-03T20:00:00Z"), Text: otherReport}
+	return story, copied, other
+}

@@ -46,6 +46,9 @@ func Run(t *testing.T, open func(t *testing.T) briefings.Store) {
 		{"Ping", testPing},
 		{"AddArticle", testAddArticle},
 		{"Duplicate", testDuplicate},
+		{"DuplicateAddress", testDuplicateAddress},
+		{"NearDuplicate", testNearDuplicate},
+		{"SameMeetingKept", testSameMeetingKept},
 		{"FactRoundTrip", testFactRoundTrip},
 		{"FactIDs", testFactIDs},
 		{"FactOrder", testFactOrder},
@@ -189,7 +192,14 @@ func testDuplicate(t *testing.T, s briefings.Store) {
 			if !res.Duplicate || res.Facts != 0 || len(res.Changed) != 0 {
 				t.Errorf("AddResult = duplicate %v, %d facts, %d changes; want a duplicate with nothing added", res.Duplicate, res.Facts, len(res.Changed))
 			}
+			if res.DuplicateReason != briefings.DuplicateSameText {
+				t.Errorf("DuplicateReason = %q; want %q", res.DuplicateReason, briefings.DuplicateSameText)
+			}
 			sameArticle(t, "duplicate's Article", res.Article, first.Article)
+			// The copy came from the stored article's own address: no new source.
+			if srcs, err := s.ArticleSources(t.Context(), first.Article.ID); err != nil || len(srcs) != 0 {
+				t.Errorf("ArticleSources = %+v, %v; want none", srcs, err)
+			}
 			after, err := s.Stats(t.Context())
 			if err != nil {
 				t.Fatal(err)
@@ -807,5 +817,131 @@ func testCanceled(t *testing.T, s briefings.Store) {
 		if err := call(); !errors.Is(err, context.Canceled) {
 			t.Errorf("%s(canceled) = %v; want context.Canceled", name, err)
 		}
+	}
+}
+
+// statsUnchanged fails when the store's counts moved.
+func statsUnchanged(t *testing.T, s briefings.Store, before briefings.Stats) {
+	t.Helper()
+	after, err := s.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after != before {
+		t.Errorf("Stats after a duplicate = %+v; want unchanged %+v", after, before)
+	}
+}
+
+func sources(t *testing.T, s briefings.Store, id string) []briefings.ArticleSource {
+	t.Helper()
+	srcs, err := s.ArticleSources(t.Context(), id)
+	if err != nil {
+		t.Fatalf("ArticleSources(%s): %v", id, err)
+	}
+	return srcs
+}
+
+func testDuplicateAddress(t *testing.T, s briefings.Store) {
+	first := add(t, s, article1())
+	before, err := s.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The page changed since it was stored: same address, new text.
+	updated := article2()
+	updated.Article.URL = first.Article.URL
+	res, err := s.AddArticle(t.Context(), updated.Article, updated.Facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Duplicate || res.DuplicateReason != briefings.DuplicateSameAddress || res.Facts != 0 {
+		t.Errorf("AddResult = duplicate %v (%q), %d facts; want a duplicate for the same address", res.Duplicate, res.DuplicateReason, res.Facts)
+	}
+	sameArticle(t, "duplicate's Article", res.Article, first.Article)
+	statsUnchanged(t, s, before)
+	if srcs := sources(t, s, first.Article.ID); len(srcs) != 0 {
+		t.Errorf("ArticleSources = %+v; the same address adds no source", srcs)
+	}
+	// Articles without an address are never duplicates by address.
+	noURL1, noURL2 := article2(), article3()
+	noURL1.Article.URL, noURL2.Article.URL = "", ""
+	for _, f := range []fixture{noURL1, noURL2} {
+		if r := add(t, s, f); r.Duplicate {
+			t.Errorf("%q without a URL reported as a duplicate (%s)", f.Article.Title, r.DuplicateReason)
+		}
+	}
+	if _, err := s.ArticleSources(t.Context(), "no-such-article"); !errors.Is(err, briefings.ErrNotFound) {
+		t.Errorf("ArticleSources(missing) = %v; want ErrNotFound", err)
+	}
+}
+
+func testNearDuplicate(t *testing.T, s briefings.Store) {
+	story, copied, _ := wire()
+	first, err := s.AddArticle(t.Context(), story, briefings.Facts{Sentences: sentences(story.Text)})
+	if err != nil || first.Duplicate {
+		t.Fatalf("AddArticle(wire story) = %+v, %v", first, err)
+	}
+	before, err := s.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.AddArticle(t.Context(), copied, briefings.Facts{Sentences: sentences(copied.Text)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Duplicate || res.DuplicateReason != briefings.DuplicateNear || res.Facts != 0 {
+		t.Fatalf("the copy with a new headline and an added paragraph: duplicate %v (%q); want a near-duplicate", res.Duplicate, res.DuplicateReason)
+	}
+	if res.Similarity < briefings.NearDuplicateThreshold || res.Similarity > 1 {
+		t.Errorf("Similarity = %v; want at least %v", res.Similarity, briefings.NearDuplicateThreshold)
+	}
+	sameArticle(t, "near-duplicate's Article", res.Article, first.Article)
+	statsUnchanged(t, s, before)
+	srcs := sources(t, s, first.Article.ID)
+	want := briefings.ArticleSource{ArticleID: first.Article.ID, Title: copied.Title, Source: copied.Source, URL: copied.URL,
+		Published: copied.Published, Hash: briefings.ContentHash(copied.Text), Similarity: res.Similarity, Added: copied.Ingested}
+	if len(srcs) != 1 || !reflect.DeepEqual(srcs[0], want) {
+		t.Fatalf("ArticleSources = %+v\n want [%+v]", srcs, want)
+	}
+	if hits, err := s.SearchSentences(t.Context(), []string{"coastal road lorries"}, 0); err != nil || len(hits) != 0 {
+		t.Errorf("the copy's own paragraph was stored: %+v, %v", hits, err)
+	}
+
+	// The copy again: its text is recorded, nothing new.
+	again, err := s.AddArticle(t.Context(), copied, briefings.Facts{})
+	if err != nil || !again.Duplicate || again.DuplicateReason != briefings.DuplicateSameText || again.Article.ID != first.Article.ID {
+		t.Errorf("the copy again = %+v, %v; want the same text, pointing at the original", again, err)
+	}
+	// The copy's address with other text: the same address.
+	moved := copied
+	moved.Text = otherReport
+	if r, err := s.AddArticle(t.Context(), moved, briefings.Facts{}); err != nil || r.DuplicateReason != briefings.DuplicateSameAddress || r.Article.ID != first.Article.ID {
+		t.Errorf("the copy's address again = %+v, %v; want the same address, pointing at the original", r, err)
+	}
+	// The copy's text from a third address: recorded as one more source.
+	third := copied
+	third.URL, third.Source = "https://third.example.test/garrison", "third"
+	if r, err := s.AddArticle(t.Context(), third, briefings.Facts{}); err != nil || r.DuplicateReason != briefings.DuplicateSameText || r.Article.ID != first.Article.ID {
+		t.Errorf("the copy from a third address = %+v, %v; want the same text", r, err)
+	}
+	srcs = sources(t, s, first.Article.ID)
+	if len(srcs) != 2 || srcs[0].URL != copied.URL || srcs[1].URL != third.URL || srcs[1].Similarity != 1 {
+		t.Errorf("ArticleSources = %+v; want the copy, then the third address with similarity 1", srcs)
+	}
+	statsUnchanged(t, s, before)
+}
+
+func testSameMeetingKept(t *testing.T, s briefings.Store) {
+	story, _, other := wire()
+	a := add(t, s, fixture{Article: story})
+	b := add(t, s, fixture{Article: other})
+	if a.Duplicate || b.Duplicate {
+		t.Fatalf("two reports of one meeting: duplicates %v (%q) and %v (%q); want both stored", a.Duplicate, a.DuplicateReason, b.Duplicate, b.DuplicateReason)
+	}
+	if sim := briefings.Similarity(briefings.NewSignature(story.Text), briefings.NewSignature(other.Text)); sim >= 0.3 {
+		t.Errorf("the two reports score %v; the test texts should share almost no phrasing", sim)
+	}
+	if st, err := s.Stats(t.Context()); err != nil || st.Articles != 2 {
+		t.Errorf("Stats = %+v, %v; want 2 articles", st, err)
 	}
 }

@@ -30,13 +30,14 @@ type complexValue struct{}
 // and element reuse); the differential fuzz test pins this.
 type jsonDecoder struct {
 	b     []byte
+	src   string // b as a string: plain strings are slices of it
 	i     int
 	depth int
 }
 
 // decodeWire decodes body into w.
 func decodeWire(body []byte, w *wireInteraction) error {
-	d := jsonDecoder{b: body}
+	d := jsonDecoder{b: body, src: string(body)}
 	d.ws()
 	switch d.peek() {
 	case '{':
@@ -340,6 +341,24 @@ func isHex(c byte) bool {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
+// stringValue reads a string value; a plain one shares the payload's
+// memory instead of being copied.
+func (d *jsonDecoder) stringValue() (string, error) {
+	start := d.i
+	plain, err := d.scanString()
+	if err != nil {
+		return "", err
+	}
+	inner := d.b[start+1 : d.i-1]
+	if plain || asIs(inner) {
+		if d.src != "" {
+			return d.src[start+1 : d.i-1], nil
+		}
+		return string(inner), nil
+	}
+	return string(unquote(inner)), nil
+}
+
 // rawString reads a string and returns its unquoted bytes, sharing the
 // input when nothing needs unquoting.
 func (d *jsonDecoder) rawString() ([]byte, error) {
@@ -349,23 +368,31 @@ func (d *jsonDecoder) rawString() ([]byte, error) {
 		return nil, err
 	}
 	s := d.b[start+1 : d.i-1]
-	if plain {
+	if plain || asIs(s) {
 		return s, nil
 	}
+	return unquote(s), nil
+}
+
+// asIs reports whether a string body needs no unquoting: no escapes and
+// valid UTF-8.
+func asIs(s []byte) bool {
 	for j := 0; j < len(s); {
 		c := s[j]
-		if c == '\\' || c >= utf8.RuneSelf {
-			if c >= utf8.RuneSelf {
-				if r, size := utf8.DecodeRune(s[j:]); r != utf8.RuneError || size != 1 {
-					j += size
-					continue
-				}
+		switch {
+		case c == '\\':
+			return false
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(s[j:])
+			if r == utf8.RuneError && size == 1 {
+				return false
 			}
-			return unquote(s), nil
+			j += size
+		default:
+			j++
 		}
-		j++
 	}
-	return s, nil
+	return true
 }
 
 // unquote decodes the escapes of a checked string body and coerces it to
@@ -484,11 +511,11 @@ func (d *jsonDecoder) digits() int {
 func (d *jsonDecoder) str(dst *string) error {
 	switch d.peek() {
 	case '"':
-		s, err := d.rawString()
+		s, err := d.stringValue()
 		if err != nil {
 			return err
 		}
-		*dst = string(s)
+		*dst = s
 		return nil
 	case 'n':
 		return d.literal("null")
@@ -573,8 +600,7 @@ func (d *jsonDecoder) quotedInt(dst *int64) error {
 func (d *jsonDecoder) anyValue() (any, error) {
 	switch c := d.peek(); {
 	case c == '"':
-		s, err := d.rawString()
-		return string(s), err
+		return d.stringValue()
 	case c == 't':
 		return true, d.literal("true")
 	case c == 'f':

@@ -100,12 +100,6 @@ func (p *Platform) verify(r *http.Request) ([]byte, int, error) {
 	if err != nil {
 		return nil, http.StatusUnauthorized, errBadSignature
 	}
-	if skew := p.cfg.MaxClockSkew; skew > 0 {
-		d := p.cfg.Clock.Now().Sub(time.Unix(sec, 0))
-		if d > skew || d < -skew {
-			return nil, http.StatusUnauthorized, errors.New("stale signature timestamp")
-		}
-	}
 	if r.ContentLength > MaxInteractionBody {
 		return nil, http.StatusRequestEntityTooLarge, errors.New("body too large")
 	}
@@ -122,6 +116,15 @@ func (p *Platform) verify(r *http.Request) ([]byte, int, error) {
 	}
 	if !ed25519.Verify(p.pub, msg, sig[:]) {
 		return nil, http.StatusUnauthorized, errBadSignature
+	}
+	// A correctly signed but old request is a replay, or this server's
+	// clock is wrong: say so where an operator looks.
+	if skew := p.cfg.MaxClockSkew; skew > 0 {
+		d := p.cfg.Clock.Now().Sub(time.Unix(sec, 0))
+		if d > skew || d < -skew {
+			p.log.Warn("discord: refused a signed interaction with an old or future timestamp (a replay, or this server's clock is off)", "offset", d.Round(time.Second))
+			return nil, http.StatusUnauthorized, errors.New("signature timestamp outside the accepted window")
+		}
 	}
 	return msg[len(ts):], http.StatusOK, nil
 }

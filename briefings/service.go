@@ -224,7 +224,7 @@ func (s *Service) nothingAbout(ctx context.Context, what string, t target) (stri
 }
 
 func (s *Service) countMentions(ctx context.Context, t target) (int, error) {
-	fs, err := s.store.Facts(ctx, FactQuery{Terms: t.terms, Limit: 100})
+	fs, err := s.store.Facts(ctx, FactQuery{Terms: t.terms, Limit: 100, Newest: true})
 	if err != nil {
 		return 0, fmt.Errorf("count facts: %w", err)
 	}
@@ -241,7 +241,7 @@ func (s *Service) Meetings(ctx context.Context, name string) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
-	facts, err := s.store.Facts(ctx, FactQuery{Kinds: []FactKind{FactMeeting}, Terms: t.terms, Limit: 500})
+	facts, err := s.store.Facts(ctx, FactQuery{Kinds: []FactKind{FactMeeting}, Terms: t.terms, Limit: 100, Newest: true})
 	if err != nil {
 		return Answer{}, fmt.Errorf("meetings: %w", err)
 	}

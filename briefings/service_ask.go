@@ -95,10 +95,7 @@ func (s *Service) Ask(ctx context.Context, question string) (Answer, error) {
 			}
 		}
 	}
-	q := FactQuery{Terms: terms, Limit: 1000}
-	if len(terms) == 0 {
-		q.Limit = 2000
-	}
+	q := FactQuery{Terms: terms, Limit: 300, Newest: true}
 	facts, err := s.store.Facts(ctx, q)
 	if err != nil {
 		return Answer{}, fmt.Errorf("ask: %w", err)

@@ -33,7 +33,7 @@ func (s *Service) Digest(ctx context.Context, sub Subscription, since, now time.
 		return DigestResult{}, err
 	}
 	q.IngestedAfter = since
-	q.Limit = 2000
+	q.Limit, q.Newest = 1000, true
 	facts, err := s.store.Facts(ctx, q)
 	if err != nil {
 		return DigestResult{}, fmt.Errorf("digest facts: %w", err)

@@ -41,22 +41,29 @@ func (s *Service) Status(ctx context.Context, topic string) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
-	withdrawals := Section{Heading: "Withdrawals"}
-	agreements := Section{Heading: "Agreements"}
+	// Each section shows its 10 most recent processes; the others are
+	// counted.
+	const shown = 10
+	withdrawals := Section{Heading: "Withdrawals", MoreHint: "/brief status <topic>"}
+	agreements := Section{Heading: "Agreements", MoreHint: "/brief status <topic>"}
 	for _, st := range sts {
+		sec := &agreements
+		if st.Kind == FactWithdrawal {
+			sec = &withdrawals
+		}
+		if len(sec.Items) == shown {
+			sec.More++
+			continue
+		}
 		it, err := s.statusItem(ctx, st, arts)
 		if err != nil {
 			return Answer{}, err
 		}
-		if st.Kind == FactWithdrawal {
-			withdrawals.Items = append(withdrawals.Items, it)
-		} else {
-			agreements.Items = append(agreements.Items, it)
-		}
+		sec.Items = append(sec.Items, it)
 	}
 	for _, sec := range []Section{withdrawals, agreements} {
 		if len(sec.Items) > 0 {
-			ans.Sections = append(ans.Sections, limitItems(sec, 10, "/brief status <topic>"))
+			ans.Sections = append(ans.Sections, sec)
 		}
 	}
 	ans.Lead = countLead(len(sts), "tracked process", "tracked processes") + "; each stage is the one of its latest dated evidence."
@@ -193,9 +200,9 @@ func (s *Service) related(ctx context.Context, st Status, arts map[string]Articl
 		terms = []string{"agreement", "accord", "deal", "terms", "sofa"}
 	}
 	terms = append(terms, actor, place)
-	hits, err := s.store.SearchSentences(ctx, terms, 60)
+	hits, err := s.candidateSentences(ctx, articles, terms)
 	if err != nil {
-		return nil, fmt.Errorf("related sentences: %w", err)
+		return nil, err
 	}
 	type cand struct {
 		h    SentenceHit
@@ -248,6 +255,40 @@ func (s *Service) related(ctx context.Context, st Status, arts map[string]Articl
 		out = append(out, cite(arts[c.h.ArticleID], c.h.Sentence.Text))
 	}
 	return out, nil
+}
+
+// SentenceReader is implemented by stores that return the sentences of one
+// article (an indexed read, cheaper than a search over every article).
+type SentenceReader interface {
+	ArticleSentences(ctx context.Context, articleID string) ([]Sentence, error)
+}
+
+// candidateSentences returns the sentences of the given articles (or, when
+// the store cannot read them directly, the best search hits for terms).
+func (s *Service) candidateSentences(ctx context.Context, articles map[string]bool, terms []string) ([]SentenceHit, error) {
+	if sr, ok := s.store.(SentenceReader); ok && len(articles) <= 20 {
+		var out []SentenceHit
+		ids := make([]string, 0, len(articles))
+		for id := range articles {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			ss, err := sr.ArticleSentences(ctx, id)
+			if err != nil {
+				return nil, fmt.Errorf("related sentences: %w", err)
+			}
+			for _, sen := range ss {
+				out = append(out, SentenceHit{ArticleID: id, Sentence: sen})
+			}
+		}
+		return out, nil
+	}
+	hits, err := s.store.SearchSentences(ctx, terms, 60)
+	if err != nil {
+		return nil, fmt.Errorf("related sentences: %w", err)
+	}
+	return hits, nil
 }
 
 // qualifies reports words that qualify a process's state.

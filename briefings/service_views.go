@@ -62,7 +62,7 @@ func (s *Service) Situation(ctx context.Context, country string) (Answer, error)
 		}
 		return Answer{}, &Error{Code: CodeNotFound, Msg: msg}
 	}
-	facts, err := s.store.Facts(ctx, FactQuery{Terms: t.terms, Limit: 1000})
+	facts, err := s.store.Facts(ctx, FactQuery{Terms: t.terms, Limit: 300, Newest: true})
 	if err != nil {
 		return Answer{}, fmt.Errorf("situation: %w", err)
 	}
@@ -133,7 +133,7 @@ func (s *Service) Timeline(ctx context.Context, story string) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
-	q.Limit = 2000
+	q.Limit, q.Newest = 300, true
 	facts, err := s.store.Facts(ctx, q)
 	if err != nil {
 		return Answer{}, fmt.Errorf("timeline: %w", err)
@@ -205,7 +205,7 @@ func (s *Service) Who(ctx context.Context, name string) (Answer, error) {
 		return Answer{}, &Error{Code: CodeNotFound, Msg: fmt.Sprintf("No one called %q appears in the articles. A surname is enough: `/brief who campbell`.", name)}
 	}
 	e := t.entity
-	facts, err := s.store.Facts(ctx, FactQuery{Terms: t.terms, Limit: 500})
+	facts, err := s.store.Facts(ctx, FactQuery{Terms: t.terms, Limit: 200, Newest: true})
 	if err != nil {
 		return Answer{}, fmt.Errorf("who: %w", err)
 	}
@@ -292,7 +292,7 @@ func (s *Service) Sources(ctx context.Context, story string) (Answer, error) {
 		if err != nil {
 			return Answer{}, err
 		}
-		fq.Limit = 2000
+		fq.Limit, fq.Newest = 1000, true
 		facts, err := s.store.Facts(ctx, fq)
 		if err != nil {
 			return Answer{}, fmt.Errorf("sources: %w", err)
@@ -375,7 +375,7 @@ func (s *Service) Summary(ctx context.Context, story string) (Answer, error) {
 			return Answer{Kind: "summary", Title: "Briefing", Empty: true, Lead: "No articles yet. Add some with `/brief ingest <url>` (admins) or `briefbot ingest FILE`."}, nil
 		}
 	}
-	q.Limit = 2000
+	q.Limit, q.Newest = 500, true
 	facts, err := s.store.Facts(ctx, q)
 	if err != nil {
 		return Answer{}, fmt.Errorf("summary: %w", err)

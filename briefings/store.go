@@ -102,6 +102,9 @@ type FactQuery struct {
 	IngestedAfter time.Time
 	// Limit caps the result (0: the store's default of 500).
 	Limit int
+	// Newest returns the newest facts first (by resolved time, else the
+	// article's publication): with a limit, the latest ones.
+	Newest bool
 }
 
 // EntityQuery selects entities.
@@ -175,6 +178,7 @@ type ArticleStore interface {
 // briefings/postgres, both checked by briefings/storetest.
 type Store interface {
 	ArticleStore
+	SubscriptionStore
 	// Ping checks that the store is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the store.

@@ -146,8 +146,9 @@ type Console struct {
 	// digest never interleave.
 	mu sync.Mutex
 	// out is where writes go: Out, or line editing's writer while it runs
-	// (which clears the prompt, writes, and draws the prompt again).
-	out io.Writer
+	// (which clears the prompt, writes, and draws the prompt again); errOut
+	// is the same for Err.
+	out, errOut io.Writer
 
 	served atomic.Bool
 	posted atomic.Uint64
@@ -187,7 +188,7 @@ func New(cfg Config, logger *slog.Logger) *Console {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Console{cfg: cfg, log: logger, table: commands.Table(), out: cfg.Out}
+	c := &Console{cfg: cfg, log: logger, table: commands.Table(), out: cfg.Out, errOut: cfg.Err}
 	c.inFd, c.inTerm = terminalFd(cfg.In)
 	c.outFd, c.outTerm = terminalFd(cfg.Out)
 	switch cfg.Interactive {
@@ -267,11 +268,25 @@ func (c *Console) write(s string) error {
 	return err
 }
 
-// setOut switches the writer that write uses.
-func (c *Console) setOut(w io.Writer) {
+// setOut switches the writers that write and Stderr use.
+func (c *Console) setOut(out, errOut io.Writer) {
 	c.mu.Lock()
-	c.out = w
+	c.out, c.errOut = out, errOut
 	c.mu.Unlock()
+}
+
+// Stderr returns a writer to Err whose writes never interleave with the
+// console's answers and digests and, while line editing runs, leave the
+// prompt and the half-typed line below them. A chat session's logger
+// should write to it, so that a log line does not garble the prompt.
+func (c *Console) Stderr() io.Writer { return stderrWriter{c} }
+
+type stderrWriter struct{ c *Console }
+
+func (w stderrWriter) Write(p []byte) (int, error) {
+	w.c.mu.Lock()
+	defer w.c.mu.Unlock()
+	return w.c.errOut.Write(p)
 }
 
 // Post prints a digest (or any response) for channel, under a dim line

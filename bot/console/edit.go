@@ -21,6 +21,7 @@ type editSource struct {
 	// stdin is closed first on Close: readline does not close the reader
 	// it was given, and its Close waits for a pending read to end.
 	stdin *readline.CancelableStdin
+	once  sync.Once
 }
 
 // newEditSource starts line editing on the console's reader and writer.
@@ -146,11 +147,25 @@ func (e *editSource) Accepted(line string) {
 // and draws the prompt and the half-typed line again.
 func (e *editSource) Writer() io.Writer { return e.rl.Stdout() }
 
-// Close stops editing, interrupts a pending read and restores the
-// terminal.
-func (e *editSource) Close() error {
+// ErrWriter is Writer for the error stream.
+func (e *editSource) ErrWriter() io.Writer { return e.rl.Stderr() }
+
+// Interrupt ends a pending read: the line editor sees the end of its
+// input and returns io.EOF.
+func (e *editSource) Interrupt() bool {
 	_ = e.stdin.Close()
-	return e.rl.Close()
+	return true
+}
+
+// Close stops editing and restores the terminal. Closing the input first
+// lets a pending read end before readline's own Close waits for it.
+func (e *editSource) Close() error {
+	var err error
+	e.once.Do(func() {
+		_ = e.stdin.Close()
+		err = e.rl.Close()
+	})
+	return err
 }
 
 // completionNames are the words offered for completion: every command name

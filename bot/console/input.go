@@ -107,6 +107,10 @@ type lineSource interface {
 	ReadLine() (string, error)
 	// Accepted tells the source that a line was run (for history).
 	Accepted(line string)
+	// Interrupt makes a pending ReadLine return soon, if the source can;
+	// it reports whether it can (then the caller waits for that read to
+	// end before Close).
+	Interrupt() bool
 	Close() error
 }
 
@@ -160,6 +164,9 @@ func trimEOL(b []byte) []byte {
 
 // Accepted does nothing: plain input keeps no history.
 func (p *plainSource) Accepted(string) {}
+
+// Interrupt cannot stop a blocked read of a plain reader.
+func (p *plainSource) Interrupt() bool { return false }
 
 // Close does nothing: the reader belongs to the caller.
 func (p *plainSource) Close() error { return nil }

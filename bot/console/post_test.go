@@ -149,8 +149,8 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestPostInteractive(t *testing.T) {
 	inR, inW := io.Pipe()
 	defer inW.Close()
-	var out syncBuffer
-	c := console.New(console.Config{In: inR, Out: &out, Clock: fixedClock(), Width: 80, Interactive: console.Always, Prompt: "brief> "}, nil)
+	var out, errOut syncBuffer
+	c := console.New(console.Config{In: inR, Out: &out, Err: &errOut, Clock: fixedClock(), Width: 80, Interactive: console.Always, Prompt: "brief> "}, nil)
 	if !c.Interactive() {
 		t.Fatal("Interactive: Always did not turn line editing on")
 	}
@@ -179,6 +179,16 @@ func TestPostInteractive(t *testing.T) {
 		a := after()
 		return strings.Contains(a, "Status board") && strings.Contains(a[strings.Index(a, "Status board"):], "brief> meet")
 	})
+
+	// A log line through Stderr goes to Err and leaves the prompt under it.
+	prompts := strings.Count(out.String(), "brief> meet")
+	if _, err := io.WriteString(c.Stderr(), "level=WARN msg=\"tick late\"\n"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errOut.String(), "tick late") {
+		t.Errorf("Err got %q", errOut.String())
+	}
+	waitFor(t, "the prompt redrawn after a log line", func() bool { return strings.Count(out.String(), "brief> meet") > prompts })
 
 	_, _ = io.WriteString(inW, "ings campbell\r")
 	waitFor(t, "the answer", func() bool { return len(h.requests()) == 1 && strings.Contains(after(), "1 meeting recorded.") })
@@ -275,7 +285,8 @@ func TestInteractiveLongPasteRefused(t *testing.T) {
 	defer inW.Close()
 	var out syncBuffer
 	h := &fakeHandler{}
-	c := console.New(console.Config{In: inR, Out: &out, Interactive: console.Always}, nil)
+	history := t.TempDir() + "/history"
+	c := console.New(console.Config{In: inR, Out: &out, Interactive: console.Always, History: history}, nil)
 	done := make(chan error, 1)
 	go func() { done <- c.Serve(t.Context(), h) }()
 	go func() {
@@ -294,6 +305,9 @@ func TestInteractiveLongPasteRefused(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "That line is too long: the limit is 2000 characters.") {
 		t.Errorf("no refusal in the output (%d bytes): …%q", len(out.String()), tail(out.String(), 300))
+	}
+	if data, err := os.ReadFile(history); err != nil || strings.TrimSpace(string(data)) != "status" {
+		t.Errorf("history holds %q (%v); want only the command that ran", data, err)
 	}
 }
 
@@ -321,7 +335,7 @@ func TestInteractiveHistoryFile(t *testing.T) {
 		}
 		return got
 	}
-	run("status withdrawal\r\r" + strings.Repeat("x", commands.MaxCommandText+1) + "\rmeetings campbell\rexit\r")
+	run("status withdrawal\r\rhel\x03meetings campbell\rexit\r")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("history file: %v", err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/briefbot/briefbot/commands"
 )
@@ -35,8 +36,8 @@ func (c *Console) Serve(ctx context.Context, h commands.Handler) error {
 		if err != nil {
 			return fmt.Errorf("console: starting line editing: %w", err)
 		}
-		c.setOut(es.Writer())
-		defer c.setOut(c.cfg.Out)
+		c.setOut(es.Writer(), es.ErrWriter())
+		defer c.setOut(c.cfg.Out, c.cfg.Err)
 		src = es
 		if err := c.write(c.banner()); err != nil {
 			_ = es.Close()
@@ -95,14 +96,17 @@ func (c *Console) Serve(ctx context.Context, h commands.Handler) error {
 	}
 }
 
+// interruptWait bounds the wait for an interrupted read to end.
+const interruptWait = 2 * time.Second
+
 // readResult is one line read in the background.
 type readResult struct {
 	line string
 	err  error
 }
 
-// next reads one line, giving up when ctx ends (line editing is then
-// closed, which interrupts its read).
+// next reads one line, giving up when ctx ends (line editing's read is
+// then interrupted; a plain read is left behind).
 func (c *Console) next(ctx context.Context, src lineSource) (string, error) {
 	ch := make(chan readResult, 1)
 	go func() {
@@ -113,7 +117,17 @@ func (c *Console) next(ctx context.Context, src lineSource) (string, error) {
 	case r := <-ch:
 		return r.line, r.err
 	case <-ctx.Done():
-		_ = src.Close()
+		if src.Interrupt() {
+			// Line editing ends its read at once; wait for it, so that
+			// Close finds it finished. The bound only guards against a
+			// line editor that does not let go.
+			t := time.NewTimer(interruptWait)
+			defer t.Stop()
+			select {
+			case <-ch:
+			case <-t.C:
+			}
+		}
 		return "", ctx.Err()
 	}
 }

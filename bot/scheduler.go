@@ -456,7 +456,7 @@ func (s *Scheduler) slot(ctx context.Context, sub briefings.Subscription, sl Slo
 	}
 	if !ok {
 		rep.Skipped++
-		s.learn(ctx, sub.ID, sl, now)
+		s.learn(ctx, sub.ID, sl, d, now)
 		return
 	}
 	rep.Claimed++
@@ -779,28 +779,33 @@ func (s *Scheduler) remember(d briefings.Delivery) {
 	s.mu.Unlock()
 }
 
-// learn looks up a slot another scheduler holds or finished, to know
-// whether and when it may need claiming again: never when finished, when
-// the lease runs out when claimed, at the next attempt when it failed.
-func (s *Scheduler) learn(ctx context.Context, subID string, sl Slot, now time.Time) {
+// learn notes a slot another scheduler holds or finished, to know whether
+// and when it may need claiming again: never when finished, when the lease
+// runs out when claimed, at the next attempt when it failed. row is what
+// the lost claim returned: the row as it stands, when the store says; else
+// the ledger is read.
+func (s *Scheduler) learn(ctx context.Context, subID string, sl Slot, row briefings.Delivery, now time.Time) {
 	k := knownSlot{due: sl.Due, retryAt: now.Add(s.cfg.Lease)}
-	rows, err := s.cfg.Store.Deliveries(ctx, subID, ledgerScanLimit)
-	if err != nil {
-		s.log.Warn("reading the digest ledger failed", "subscription", subID, "slot", sl.Key, "err", err)
+	if row.Slot != sl.Key || row.State == "" {
+		row = briefings.Delivery{}
+		rows, err := s.cfg.Store.Deliveries(ctx, subID, ledgerScanLimit)
+		if err != nil {
+			s.log.Warn("reading the digest ledger failed", "subscription", subID, "slot", sl.Key, "err", err)
+		}
+		for _, d := range rows {
+			if d.Slot == sl.Key {
+				row = d
+				break
+			}
+		}
 	}
-	for _, d := range rows {
-		if d.Slot != sl.Key {
-			continue
-		}
-		switch {
-		case d.State.Final():
-			k.final = true
-		case d.State == briefings.DeliveryClaimed && !d.LeaseUntil.IsZero():
-			k.retryAt = d.LeaseUntil
-		case d.State == briefings.DeliveryFailedRetryable && !d.NextAttempt.IsZero():
-			k.retryAt = d.NextAttempt
-		}
-		break
+	switch {
+	case row.State.Final():
+		k.final = true
+	case row.State == briefings.DeliveryClaimed && !row.LeaseUntil.IsZero():
+		k.retryAt = row.LeaseUntil
+	case row.State == briefings.DeliveryFailedRetryable && !row.NextAttempt.IsZero():
+		k.retryAt = row.NextAttempt
 	}
 	s.mu.Lock()
 	if len(s.known) >= maxRemembered {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/briefings/memstore"
+	"github.com/briefbot/briefbot/briefings/sqlite"
 	"github.com/briefbot/briefbot/commands"
 )
 
@@ -103,9 +106,30 @@ type subStore struct {
 	open func(t testing.TB, clock briefings.Clock) briefings.SubscriptionStore
 }
 
+// asSubscriptionStore returns v as a SubscriptionStore, or skips the test.
+func asSubscriptionStore(t testing.TB, name string, v any) briefings.SubscriptionStore {
+	ss, ok := v.(briefings.SubscriptionStore)
+	if !ok {
+		t.Skipf("the %s store does not implement briefings.SubscriptionStore yet", name)
+	}
+	return ss
+}
+
 func subStores() []subStore {
 	return []subStore{
+		// The fake runs until the real stores are committed with their ledger.
 		{"fake", func(t testing.TB, clock briefings.Clock) briefings.SubscriptionStore { return newFakeStore(clock) }},
+		{"memstore", func(t testing.TB, clock briefings.Clock) briefings.SubscriptionStore {
+			return asSubscriptionStore(t, "memstore", memstore.New(memstore.Options{Clock: clock}))
+		}},
+		{"sqlite", func(t testing.TB, clock briefings.Clock) briefings.SubscriptionStore {
+			st, err := sqlite.OpenOptions(context.Background(), filepath.Join(t.TempDir(), "briefbot.db"), nil, sqlite.Options{Clock: clock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = st.Close() })
+			return asSubscriptionStore(t, "sqlite", st)
+		}},
 	}
 }
 
@@ -274,7 +298,7 @@ func TestSchedulerDST(t *testing.T) {
 					h := newHarness(t, st, from)
 					sub := h.subscribe("C1", tt.zone, tt.hour, tt.min, everyDay, from.Add(-time.Hour))
 					s := h.scheduler("s1", nil)
-					for now := from; !now.After(to); now = now.Add(5 * time.Minute) {
+					for now := from; !now.After(to); now = now.Add(10 * time.Minute) {
 						if restart {
 							s = h.scheduler(fmt.Sprintf("s-%d", now.Unix()), nil)
 						}

@@ -545,7 +545,7 @@ func CheckSubscription(s Subscription, now time.Time) (Subscription, error) {
 	}
 	slices.Sort(days)
 	s.Days = days
-	for _, t := range []struct{ what, v string }{{"story", s.Story}, {"creator", s.Creator}, {"pause reason", s.PausedReason}} {
+	for _, t := range []struct{ what, v string }{{"story", s.Story}, {"creator", s.Creator}} {
 		if err := checkText("subscription "+t.what, t.v); err != nil {
 			return Subscription{}, err
 		}
@@ -557,10 +557,18 @@ func CheckSubscription(s Subscription, now time.Time) (Subscription, error) {
 		s.Created = s.Updated
 	}
 	s.Created, s.Updated = StoreTime(s.Created), StoreTime(s.Updated)
-	if !s.Paused {
-		s.PausedReason = ""
-	}
+	s.PausedReason = PauseReason(s.Paused, s.PausedReason)
 	return s, nil
+}
+
+// PauseReason is the reason a store records with SetPaused: cut to
+// MaxFieldBytes (a platform's error text may be long; it is never refused),
+// and empty when the subscription is resumed.
+func PauseReason(paused bool, reason string) string {
+	if !paused {
+		return ""
+	}
+	return truncateText(reason)
 }
 
 // CheckSubscriptionQuery checks a subscription query and returns its limit.

@@ -35,6 +35,7 @@ type Store struct {
 	byHash    map[string]int
 	byURL     map[string]int // the first article stored from each address
 	dups                     // near-duplicate signatures and recorded sources
+	digests                  // subscriptions and the delivery ledger
 	sentences []sentence
 	facts     []fact
 	factIDs   map[string]bool
@@ -76,6 +77,7 @@ func New(opts Options) *Store {
 		byHash:   map[string]int{},
 		byURL:    map[string]int{},
 		dups:     newDups(),
+		digests:  newDigests(),
 		factIDs:  map[string]bool{},
 		entities: map[string]briefings.Entity{},
 		statuses: map[string]*status{},

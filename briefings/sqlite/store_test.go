@@ -249,6 +249,13 @@ func storeQueries(t *testing.T, s *Store) []plannedQuery {
 		query, args := entityQuery(q, 10)
 		out = append(out, plannedQuery{fmt.Sprintf("Entities%+v", q), query, args})
 	}
+	for _, q := range []briefings.SubscriptionQuery{
+		{}, {Active: true}, {AfterID: "sub_x"}, {Active: true, AfterID: "sub_x"}, {Platform: "slack"}, {Platform: "slack", Workspace: "T1", AfterID: "sub_x"},
+		{Platform: "slack", Workspace: "T1", Channel: "C1", Active: true},
+	} {
+		query, args := subscriptionQuery(q, 10)
+		out = append(out, plannedQuery{fmt.Sprintf("Subscriptions%+v", q), query, args})
+	}
 	for _, q := range []briefings.ArticleQuery{{}, {IDs: []string{"a"}}, {Story: "s"}, {IngestedAfter: recent}} {
 		query, args := articleQuery(q, 10)
 		out = append(out, plannedQuery{fmt.Sprintf("Articles%+v", q), query, args})
@@ -262,6 +269,14 @@ func storeQueries(t *testing.T, s *Store) []plannedQuery {
 		plannedQuery{"ingested count", countSQL(ingestedCountSQL), []any{1, 10}},
 		plannedQuery{"stats", statsSQL, nil},
 		plannedQuery{"article sources", sourcesSQL, []any{1, 10}},
+		plannedQuery{"subscription for channel", "SELECT " + subscriptionCols + " FROM subscriptions WHERE platform = ? AND workspace = ? AND channel = ?", []any{"p", "w", "c"}},
+		plannedQuery{"subscription by id", "SELECT " + subscriptionCols + " FROM subscriptions WHERE id = ?", []any{"s"}},
+		plannedQuery{"delivery", deliverySQL, []any{"s", "slot"}},
+		plannedQuery{"deliveries", deliveriesSQL, []any{"s", 10}},
+		plannedQuery{"last cursor", lastCursorSQL, []any{"s"}},
+		plannedQuery{"claim insert", claimInsertSQL, []any{"s", "slot", 1, false, "c", 2, 3}},
+		plannedQuery{"claim takeover", claimTakeOverSQL, []any{"c", 2, 3, "s", "slot", 3, 3}},
+		plannedQuery{"finish", finishSQL, []any{"sent", 1, 1, nil, nil, "", "", "", 3, "s", "slot", "c", 2}},
 		plannedQuery{"article", "SELECT " + articleCols + " FROM articles WHERE id = ?", []any{"a"}},
 	)
 }

@@ -65,6 +65,14 @@ func Run(t *testing.T, open func(t *testing.T) briefings.Store) {
 		{"Invalid", testInvalid},
 		{"ConcurrentAdds", testConcurrentAdds},
 		{"Canceled", testCanceled},
+		{"SubscriptionUpsert", testSubscriptionUpsert},
+		{"SubscriptionPaging", testSubscriptionPaging},
+		{"PauseResume", testPauseResume},
+		{"ClaimConcurrent", testClaimConcurrent},
+		{"ClaimLeaseExpiry", testClaimLeaseExpiry},
+		{"ClaimRetryable", testClaimRetryable},
+		{"FinishRules", testFinishRules},
+		{"DeliveryHistory", testDeliveryHistory},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

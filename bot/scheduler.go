@@ -161,7 +161,7 @@ type Scheduler struct {
 	running atomic.Bool
 
 	mu     sync.Mutex
-	scheds map[string]parsedSchedule
+	scheds map[scheduleKey]parsedSchedule
 	known  map[slotID]knownSlot
 }
 
@@ -261,7 +261,7 @@ func NewScheduler(cfg SchedulerConfig, logger *slog.Logger) (*Scheduler, error) 
 	return &Scheduler{
 		cfg:    cfg,
 		log:    logger,
-		scheds: make(map[string]parsedSchedule),
+		scheds: make(map[scheduleKey]parsedSchedule),
 		known:  make(map[slotID]knownSlot),
 	}, nil
 }
@@ -737,26 +737,46 @@ func (s *Scheduler) Preview(ctx context.Context, sub briefings.Subscription) (co
 	return resp, nil
 }
 
-// schedule returns sub's parsed schedule, cached by spec.
+// scheduleKey identifies a schedule without formatting its spec: the
+// days in their order, -1 after the last.
+type scheduleKey struct {
+	zone         string
+	hour, minute int
+	days         [7]int8
+}
+
+// schedule returns sub's parsed schedule, cached.
 func (s *Scheduler) schedule(sub briefings.Subscription) (parsedSchedule, error) {
-	spec := sub.CronSpec()
-	s.mu.Lock()
-	ps, ok := s.scheds[spec]
-	s.mu.Unlock()
-	if ok {
-		return ps, nil
+	key := scheduleKey{zone: sub.Zone, hour: sub.Hour, minute: sub.Minute, days: [7]int8{-1, -1, -1, -1, -1, -1, -1}}
+	cacheable := len(sub.Days) <= len(key.days)
+	for i, d := range sub.Days {
+		if !cacheable || d < 0 || d > 6 {
+			cacheable = false // parseSchedule says what is wrong
+			break
+		}
+		key.days[i] = int8(d)
+	}
+	if cacheable {
+		s.mu.Lock()
+		ps, ok := s.scheds[key]
+		s.mu.Unlock()
+		if ok {
+			return ps, nil
+		}
 	}
 	sched, loc, err := parseSchedule(sub)
 	if err != nil {
 		return parsedSchedule{}, err
 	}
-	ps = parsedSchedule{sched: sched, loc: loc}
-	s.mu.Lock()
-	if len(s.scheds) >= maxSchedules {
-		clear(s.scheds)
+	ps := parsedSchedule{sched: sched, loc: loc}
+	if cacheable {
+		s.mu.Lock()
+		if len(s.scheds) >= maxSchedules {
+			clear(s.scheds)
+		}
+		s.scheds[key] = ps
+		s.mu.Unlock()
 	}
-	s.scheds[spec] = ps
-	s.mu.Unlock()
 	return ps, nil
 }
 

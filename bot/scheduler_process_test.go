@@ -139,6 +139,7 @@ func helperMain() error {
 			return err
 		}
 		total.add(rep)
+		total.Elapsed += rep.Elapsed
 	}
 	return json.NewEncoder(os.Stdout).Encode(total)
 }

@@ -179,6 +179,7 @@ type ArticleStore interface {
 type Store interface {
 	ArticleStore
 	SubscriptionStore
+	FeedStore
 	// Ping checks that the store is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the store.

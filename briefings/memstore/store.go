@@ -36,6 +36,7 @@ type Store struct {
 	byURL     map[string]int // the first article stored from each address
 	dups                     // near-duplicate signatures and recorded sources
 	digests                  // subscriptions and the delivery ledger
+	feeds                    // followed feeds and their seen items
 	sentences []sentence
 	facts     []fact
 	factIDs   map[string]bool
@@ -78,6 +79,7 @@ func New(opts Options) *Store {
 		byURL:    map[string]int{},
 		dups:     newDups(),
 		digests:  newDigests(),
+		feeds:    newFeeds(),
 		factIDs:  map[string]bool{},
 		entities: map[string]briefings.Entity{},
 		statuses: map[string]*status{},

@@ -276,6 +276,12 @@ func storeQueries(t *testing.T, s *Store) []plannedQuery {
 		plannedQuery{"last cursor", lastCursorSQL, []any{"s"}},
 		plannedQuery{"claim insert", claimInsertSQL, []any{"s", "slot", 1, false, "c", 2, 3}},
 		plannedQuery{"claim takeover", claimTakeOverSQL, []any{"c", 2, 3, "s", "slot", 3, 3}},
+		plannedQuery{"feeds", feedsSQL, []any{10}},
+		plannedQuery{"claim feeds", claimFeedsSQL, []any{2, "c", 1, 1, 10}},
+		plannedQuery{"finish feed poll", finishFeedSQL, []any{"", "", 1, 1, 0, "", 0, "f"}},
+		plannedQuery{"feed items", feedItemsSQL, []any{"f", `["a"]`}},
+		plannedQuery{"prune feed items", pruneItemsSQL, []any{"f", "f", 5000}},
+		plannedQuery{"remove feed", "DELETE FROM feeds WHERE url = ?", []any{"u"}},
 		plannedQuery{"finish", finishSQL, []any{"sent", 1, 1, nil, nil, "", "", "", 3, "s", "slot", "c", 2}},
 		plannedQuery{"article", "SELECT " + articleCols + " FROM articles WHERE id = ?", []any{"a"}},
 	)

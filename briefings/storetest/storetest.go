@@ -73,6 +73,10 @@ func Run(t *testing.T, open func(t *testing.T) briefings.Store) {
 		{"ClaimRetryable", testClaimRetryable},
 		{"FinishRules", testFinishRules},
 		{"DeliveryHistory", testDeliveryHistory},
+		{"Feeds", testFeeds},
+		{"FeedClaims", testFeedClaims},
+		{"FeedClaimsConcurrent", testFeedClaimsConcurrent},
+		{"FeedItems", testFeedItems},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -34,32 +34,18 @@ func (p *noopPlatform) Post(ctx context.Context, channel string, r commands.Resp
 	return MessageRef{Platform: "fake", Channel: channel, ID: fmt.Sprint(n)}, nil
 }
 
-// benchStore is a store both for articles and for subscriptions.
-type benchStore interface {
-	briefings.Store
-	briefings.SubscriptionStore
-}
-
-// openBenchStores lists the stores the benchmarks run on, skipping a store
-// that has no ledger yet.
-func openBenchStore(b *testing.B, name string, clock briefings.Clock) benchStore {
-	var v any
-	switch name {
-	case "memstore":
-		v = memstore.New(memstore.Options{Clock: clock})
-	case "sqlite":
-		st, err := sqlite.OpenOptions(context.Background(), filepath.Join(b.TempDir(), "briefbot.db"), nil, sqlite.Options{Clock: clock})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { _ = st.Close() })
-		v = st
+// openBenchStore opens the named store (a SQLite file in a temporary
+// directory).
+func openBenchStore(b *testing.B, name string, clock briefings.Clock) briefings.Store {
+	if name == "memstore" {
+		return memstore.New(memstore.Options{Clock: clock})
 	}
-	bs, ok := v.(benchStore)
-	if !ok {
-		b.Skipf("the %s store does not implement briefings.SubscriptionStore yet", name)
+	st, err := sqlite.OpenOptions(context.Background(), filepath.Join(b.TempDir(), "briefbot.db"), nil, sqlite.Options{Clock: clock})
+	if err != nil {
+		b.Fatal(err)
 	}
-	return bs
+	b.Cleanup(func() { _ = st.Close() })
+	return st
 }
 
 // loadCorpus ingests the sample article and, when it is beside the

@@ -106,21 +106,12 @@ type subStore struct {
 	open func(t testing.TB, clock briefings.Clock) briefings.SubscriptionStore
 }
 
-// asSubscriptionStore returns v as a SubscriptionStore, or skips the test.
-func asSubscriptionStore(t testing.TB, name string, v any) briefings.SubscriptionStore {
-	ss, ok := v.(briefings.SubscriptionStore)
-	if !ok {
-		t.Skipf("the %s store does not implement briefings.SubscriptionStore yet", name)
-	}
-	return ss
-}
-
+// subStores lists the stores the scheduler tests run on: the in-memory
+// store and SQLite (a new database file per test).
 func subStores() []subStore {
 	return []subStore{
-		// The fake runs until the real stores are committed with their ledger.
-		{"fake", func(t testing.TB, clock briefings.Clock) briefings.SubscriptionStore { return newFakeStore(clock) }},
 		{"memstore", func(t testing.TB, clock briefings.Clock) briefings.SubscriptionStore {
-			return asSubscriptionStore(t, "memstore", memstore.New(memstore.Options{Clock: clock}))
+			return memstore.New(memstore.Options{Clock: clock})
 		}},
 		{"sqlite", func(t testing.TB, clock briefings.Clock) briefings.SubscriptionStore {
 			st, err := sqlite.OpenOptions(context.Background(), filepath.Join(t.TempDir(), "briefbot.db"), nil, sqlite.Options{Clock: clock})
@@ -128,7 +119,7 @@ func subStores() []subStore {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = st.Close() })
-			return asSubscriptionStore(t, "sqlite", st)
+			return st
 		}},
 	}
 }
@@ -903,7 +894,7 @@ func TestDeliverNowAndPreview(t *testing.T) {
 
 func TestNewSchedulerChecksConfig(t *testing.T) {
 	clock := newFakeClock(time.Now())
-	store := newFakeStore(clock)
+	store := memstore.New(memstore.Options{Clock: clock})
 	compose := func(context.Context, briefings.Subscription, time.Time, time.Time) (commands.Response, time.Time, bool, error) {
 		return commands.Response{}, time.Time{}, true, nil
 	}

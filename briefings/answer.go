@@ -216,13 +216,26 @@ func Describe(f Fact) string {
 		case "mission":
 			what = "mission's end"
 		}
-		if f.Modality == Negated {
-			fmt.Fprintf(&b, "no order for %s to leave %s", actors, from)
-			break
+		where := from
+		if f.Place != "" {
+			where = f.Place
+			if from != "" && !strings.Contains(f.Place, from) {
+				where += " (" + from + ")"
+			}
 		}
-		fmt.Fprintf(&b, "%s %s from %s: %s", actors, what, from, f.Status)
-		if m := modalityLabel(f.Modality); m != "" {
-			fmt.Fprintf(&b, " (%s)", m)
+		switch f.Modality {
+		case Negated:
+			fmt.Fprintf(&b, "no order for %s to leave %s", actors, from)
+		case Implied:
+			fmt.Fprintf(&b, "%s would need to leave %s (implied, not ordered)", actors, where)
+		case Conditional:
+			fmt.Fprintf(&b, "%s would leave %s only on a condition", actors, where)
+		case Threatened:
+			fmt.Fprintf(&b, "%s threatened to leave %s", actors, where)
+		case Hedged:
+			fmt.Fprintf(&b, "%s %s from %s: expected (%s)", actors, what, where, f.Status)
+		default:
+			fmt.Fprintf(&b, "%s %s from %s: %s", actors, what, where, f.Status)
 		}
 		if f.Deadline.Text != "" {
 			fmt.Fprintf(&b, ", %s", strings.TrimSpace(f.Deadline.Text))

@@ -69,7 +69,9 @@ func Parse(table []Spec, text string) (Parsed, error) {
 		return Parsed{}, briefings.Errorf(briefings.CodeInvalid, "that command is %d characters long; the limit is %d", utf8.RuneCountInString(text), MaxCommandText)
 	}
 	text = strings.TrimSpace(text)
-	text = strings.TrimPrefix(text, "/brief")
+	if rest, ok := strings.CutPrefix(text, "/brief"); ok && (rest == "" || rest[0] == ' ' || rest[0] == '\t') {
+		text = rest
+	}
 	words := Tokenize(text)
 	if len(words) > MaxArgs {
 		return Parsed{}, briefings.Errorf(briefings.CodeInvalid, "that command has %d words; the limit is %d", len(words), MaxArgs)

@@ -252,6 +252,9 @@ func (x *extraction) withdrawals(s *sentence) []*cand {
 			from = x.placesIn(s, after, min(len(toks), after+10), "to")
 			c.f.Place = x.baseName(s, after)
 		case wVerb:
+			if name := x.objectPhrase(s, after); name != "" {
+				c.f.Place = name
+			}
 			if toks[t].low == "leave" || toks[t].low == "leaves" || toks[t].low == "left" || toks[t].low == "leaving" || toks[t].low == "quit" || toks[t].low == "quits" || toks[t].low == "vacate" || toks[t].low == "vacated" || toks[t].low == "exited" {
 				from = x.places(s, after, 0, "")
 				if len(from) > 0 && from[0].kind == mPerson {
@@ -438,6 +441,27 @@ func (x *extraction) possessiveBefore(s *sentence, t int) []*mention {
 		}
 	}
 	return nil
+}
+
+// objectPhrase returns a base or facility left, with its place: "a French
+// base in N’Djamena" (empty when the object is not such a place).
+func (x *extraction) objectPhrase(s *sentence, from int) string {
+	toks := s.toks
+	for k := from; k < len(toks) && k < from+5; k++ {
+		switch toks[k].low {
+		case "base", "bases", "airbase", "camp", "embassy", "compound", "facility", "facilities":
+			end := k + 1
+			if end+1 < len(toks) && (toks[end].low == "in" || toks[end].low == "near" || toks[end].low == "at") {
+				if m := mentionStartingAt(s.ments, end+1); m != nil {
+					end = m.end
+				}
+			}
+			return strings.TrimSpace(joinText(s.text, toks[from:end]))
+		case ",", ".", ";", "and":
+			return ""
+		}
+	}
+	return ""
 }
 
 // baseName returns the name of a base in "the Port-Bouët military base".

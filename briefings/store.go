@@ -180,6 +180,7 @@ type Store interface {
 	ArticleStore
 	SubscriptionStore
 	FeedStore
+	StoryStore
 	// Ping checks that the store is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the store.

@@ -37,6 +37,7 @@ type Store struct {
 	dups                     // near-duplicate signatures and recorded sources
 	digests                  // subscriptions and the delivery ledger
 	feeds                    // followed feeds and their seen items
+	stories                  // story clusters and their keys
 	sentences []sentence
 	facts     []fact
 	factIDs   map[string]bool
@@ -80,6 +81,7 @@ func New(opts Options) *Store {
 		dups:     newDups(),
 		digests:  newDigests(),
 		feeds:    newFeeds(),
+		stories:  newStories(),
 		factIDs:  map[string]bool{},
 		entities: map[string]briefings.Entity{},
 		statuses: map[string]*status{},

@@ -282,6 +282,10 @@ func storeQueries(t *testing.T, s *Store) []plannedQuery {
 		plannedQuery{"feed items", feedItemsSQL, []any{"f", `["a"]`}},
 		plannedQuery{"prune feed items", pruneItemsSQL, []any{"f", "f", 5000}},
 		plannedQuery{"remove feed", "DELETE FROM feeds WHERE url = ?", []any{"u"}},
+		plannedQuery{"story", storySQL, []any{"s"}},
+		plannedQuery{"stories", storiesSQL, []any{10}},
+		plannedQuery{"match stories", matchStorySQL, []any{`["niger","chad"]`, 1, 2, 10}},
+		plannedQuery{"story keys", storyKeysSQL, []any{"s", `["niger"]`}},
 		plannedQuery{"finish", finishSQL, []any{"sent", 1, 1, nil, nil, "", "", "", 3, "s", "slot", "c", 2}},
 		plannedQuery{"article", "SELECT " + articleCols + " FROM articles WHERE id = ?", []any{"a"}},
 	)

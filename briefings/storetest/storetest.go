@@ -77,6 +77,8 @@ func Run(t *testing.T, open func(t *testing.T) briefings.Store) {
 		{"FeedClaims", testFeedClaims},
 		{"FeedClaimsConcurrent", testFeedClaimsConcurrent},
 		{"FeedItems", testFeedItems},
+		{"Stories", testStories},
+		{"MatchStories", testMatchStories},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/bot/console"
 )
 
@@ -36,7 +38,19 @@ func newChatCommand(a *app) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.withRuntime(cmd, true, func(rt *runtime) error {
-				return a.newConsole(rt).Serve(cmd.Context(), rt.router)
+				con := a.newConsole(rt)
+				// Digests of console subscriptions are printed as they fall due.
+				if err := rt.startDigests([]bot.Platform{con}); err != nil {
+					return err
+				}
+				ctx, cancel := context.WithCancel(cmd.Context())
+				defer cancel()
+				done := make(chan error, 1)
+				go func() { done <- rt.scheduler.Run(ctx) }()
+				err := con.Serve(ctx, rt.router)
+				cancel()
+				<-done
+				return err
 			})
 		},
 	}

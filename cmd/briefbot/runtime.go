@@ -7,10 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/briefings/extract"
 	"github.com/briefbot/briefbot/briefings/sample"
@@ -75,6 +77,53 @@ type runtime struct {
 	store   briefings.Store
 	service *briefings.Service
 	router  *commands.Router
+	clock   briefings.Clock
+	// scheduler posts digests once platforms are started (nil before).
+	scheduler *bot.Scheduler
+}
+
+// startDigests builds the digest scheduler over the given platforms and
+// gives the router the digest and subscription commands.
+func (rt *runtime) startDigests(platforms []bot.Platform) error {
+	byName := map[string]bot.Platform{}
+	for _, p := range platforms {
+		byName[p.Name()] = p
+	}
+	svc := rt.service
+	sch, err := bot.NewScheduler(bot.SchedulerConfig{
+		Store: rt.store,
+		Compose: func(ctx context.Context, sub briefings.Subscription, since, now time.Time) (commands.Response, time.Time, bool, error) {
+			res, err := svc.Digest(ctx, sub, since, now)
+			if err != nil {
+				return commands.Response{}, time.Time{}, false, err
+			}
+			return commands.FromDigest(res.Answer), res.Cursor, res.Empty, nil
+		},
+		Platforms: byName,
+		Clock:     rt.clock,
+		Grace:     rt.cfg.DigestGrace,
+		PostEmpty: rt.cfg.PostEmptyDigests,
+	}, rt.log.With("component", "scheduler"))
+	if err != nil {
+		return fmt.Errorf("digest scheduler: %w", err)
+	}
+	rt.scheduler = sch
+	extra := commands.DigestHandlers(commands.DigestDeps{
+		Store: rt.store,
+		Next: func(sub briefings.Subscription, now time.Time) (time.Time, error) {
+			sched, err := bot.ParseSchedule(sub)
+			if err != nil {
+				return time.Time{}, err
+			}
+			return sched.Next(now), nil
+		},
+		Preview:     sch.Preview,
+		DeliverNow:  sch.DeliverNow,
+		DefaultZone: rt.cfg.TimeZone,
+		Clock:       rt.clock,
+	})
+	rt.router = commands.NewRouter(svc, extra, rt.log)
+	return nil
 }
 
 // Close releases the store.
@@ -95,6 +144,7 @@ func (a *app) openRuntime(ctx context.Context, quiet bool) (*runtime, error) {
 	svc := briefings.NewService(st, extract.New(), briefings.SystemClock{}, logger)
 	rt := &runtime{cfg: cfg, log: logger, store: st, service: svc}
 	rt.router = commands.NewRouter(svc, nil, logger)
+	rt.clock = briefings.SystemClock{}
 	if cfg.LoadSample {
 		if err := loadSample(ctx, st, svc, logger); err != nil {
 			st.Close()

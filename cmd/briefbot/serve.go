@@ -40,6 +40,9 @@ func (a *app) serve(ctx context.Context, rt *runtime) error {
 	if len(platforms) == 0 {
 		return errors.New("no chat platform is configured: set SLACK_BOT_TOKEN (with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN) or DISCORD_BOT_TOKEN / DISCORD_PUBLIC_KEY; for the terminal, run `briefbot chat`")
 	}
+	if err := rt.startDigests(platforms); err != nil {
+		return err
+	}
 	srv := bot.NewServer(bot.ServerConfig{
 		Addr:            rt.cfg.HTTPAddr,
 		ShutdownTimeout: rt.cfg.ShutdownTimeout,
@@ -54,6 +57,7 @@ func (a *app) serve(ctx context.Context, rt *runtime) error {
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return srv.Run(gctx) })
+	g.Go(func() error { return rt.scheduler.Run(gctx) })
 	for _, p := range platforms {
 		g.Go(func() error {
 			if err := p.Serve(gctx, rt.router); err != nil {

@@ -189,3 +189,47 @@ func BenchmarkDigestCompose(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSchedulerIdleTick measures the tick every replica runs every
+// 30 s when nothing new is due: 10,000 subscriptions whose slots of the day
+// were delivered (this scheduler remembers them; no ledger writes).
+//
+//	go test ./bot -run '^$' -bench BenchmarkSchedulerIdleTick
+func BenchmarkSchedulerIdleTick(b *testing.B) {
+	for _, storeName := range []string{"memstore", "sqlite"} {
+		b.Run(storeName, func(b *testing.B) {
+			ctx := context.Background()
+			day := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+			clock := newFakeClock(day.Add(-48 * time.Hour))
+			store := openBenchStore(b, storeName, clock)
+			for i := range benchSubscriptions {
+				_, _, err := store.PutSubscription(ctx, briefings.Subscription{Platform: "fake", Workspace: "W1", Channel: fmt.Sprintf("C%05d", i),
+					Zone: "UTC", Hour: 8, Days: everyDay, Created: day.Add(-24 * time.Hour)})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			resp := commands.Response{Kind: commands.KindDigest, Text: "digest"}
+			s, err := NewScheduler(SchedulerConfig{Store: store, Clock: clock, Claimant: "bench", PageSize: 1000,
+				Platforms: map[string]Platform{"fake": &noopPlatform{}},
+				Compose: func(ctx context.Context, sub briefings.Subscription, since, now time.Time) (commands.Response, time.Time, bool, error) {
+					return resp, now, false, nil
+				}}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			clock.Set(day.Add(8*time.Hour + 30*time.Second))
+			if rep, err := s.Tick(ctx); err != nil || rep.Sent != benchSubscriptions {
+				b.Fatalf("delivering tick: %+v, %v", rep, err)
+			}
+			clock.Set(day.Add(9 * time.Hour))
+			b.ReportAllocs()
+			for b.Loop() {
+				rep, err := s.Tick(ctx)
+				if err != nil || rep.Due != 0 || rep.Subscriptions != benchSubscriptions {
+					b.Fatalf("idle tick: %+v, %v", rep, err)
+				}
+			}
+		})
+	}
+}

@@ -87,8 +87,9 @@ type DeliveryState string
 
 // The delivery states. A row is claimed by one scheduler, then ends sent,
 // empty (nothing new: skipped), failed_retryable (tried again after a
-// backoff), failed_permanent (the subscription is paused), or missed (the
-// due time passed while no scheduler ran, beyond the grace window).
+// backoff), failed_permanent (no more attempts; the subscription is paused
+// when the platform refused the channel), or missed (the due time passed
+// while no scheduler ran, beyond the grace window).
 const (
 	DeliveryClaimed         DeliveryState = "claimed"
 	DeliverySent            DeliveryState = "sent"
@@ -169,8 +170,8 @@ type SubscriptionStore interface {
 	// is claimed by one insert that conflicts for every other claimant. A
 	// slot already in the ledger is taken over only when it is claimed with
 	// an expired lease, or failed_retryable with NextAttempt passed. It
-	// returns the row as claimed and true, or false when another holds or
-	// finished it.
+	// returns the row as claimed and true; or, when another holds or
+	// finished it, the row as it stands and false.
 	ClaimDelivery(ctx context.Context, d Delivery, claimant string, now time.Time, lease time.Duration) (Delivery, bool, error)
 	// FinishDelivery records the outcome of a claimed row (state, attempts,
 	// message, error, cursor, next attempt). It fails with CodeConflict when

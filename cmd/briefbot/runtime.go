@@ -92,13 +92,15 @@ func (rt *runtime) startDigests(platforms []bot.Platform) error {
 	svc := rt.service
 	sch, err := bot.NewScheduler(bot.SchedulerConfig{
 		Store: rt.store,
-		Compose: func(ctx context.Context, sub briefings.Subscription, since, now time.Time) (commands.Response, time.Time, bool, error) {
+		// Digests with the same story, zone and starting point in one minute
+		// are composed once.
+		Compose: bot.SharedCompose(func(ctx context.Context, sub briefings.Subscription, since, now time.Time) (commands.Response, time.Time, bool, error) {
 			res, err := svc.Digest(ctx, sub, since, now)
 			if err != nil {
 				return commands.Response{}, time.Time{}, false, err
 			}
 			return commands.FromDigest(res.Answer), res.Cursor, res.Empty, nil
-		},
+		}, func(sub briefings.Subscription) string { return sub.Story + "|" + sub.Zone }),
 		Platforms: byName,
 		Clock:     rt.clock,
 		Grace:     rt.cfg.DigestGrace,

@@ -1,7 +1,6 @@
 package discord
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/url"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/commands"
 )
 
@@ -98,32 +96,12 @@ func redact(s string, secrets []string) string {
 	return s
 }
 
-// errorResponse turns a handler error into what the caller sees, in one
-// place: coded errors show their message; internal errors show a reference
-// and are logged with their details.
+// errorResponse turns a handler or conversion error into what the caller
+// sees, through commands.ErrorResponse, the one place where errors become
+// user text: coded errors show their message; internal errors show a
+// reference and are logged with their details.
 func (p *Platform) errorResponse(err error, i *discordgo.Interaction) commands.Response {
-	return p.userError(err, commandName(i))
-}
-
-// userError is the single edge where errors become user text.
-func (p *Platform) userError(err error, command string) commands.Response {
-	code := briefings.ErrorCode(err)
-	var be *briefings.Error
-	msg := ""
-	if code != briefings.CodeInternal && errors.As(err, &be) && strings.TrimSpace(be.Msg) != "" {
-		msg = be.Msg
-		p.log.Info("discord: command refused", "command", command, "code", string(code), "reason", be.Msg)
-	} else {
-		ref := newRef()
-		msg = fmt.Sprintf("Something went wrong (ref %s). Please try again; if it keeps happening, tell an admin the ref.", ref)
-		p.log.Error("discord: command failed", "command", command, "ref", ref, "err", err)
-	}
-	return commands.Response{
-		Kind:       commands.KindError,
-		Text:       msg,
-		Blocks:     []commands.Block{{Type: commands.BlockSection, Text: msg}},
-		Visibility: commands.Ephemeral,
-	}
+	return commands.ErrorResponse(p.life, p.log.With("platform", "discord", "command", commandName(i)), err)
 }
 
 // busyResponse is an ephemeral notice that nothing was done.
@@ -134,18 +112,4 @@ func busyResponse(msg string) commands.Response {
 		Blocks:     []commands.Block{{Type: commands.BlockSection, Text: msg}},
 		Visibility: commands.Ephemeral,
 	}
-}
-
-// newRef returns a short random reference for an internal error, such as
-// "K7Q2MX".
-func newRef() string {
-	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "000000"
-	}
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b[:])
 }

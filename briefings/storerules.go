@@ -472,6 +472,12 @@ const (
 	MaxDeliveryLimit     = 500
 	// MaxLease bounds the lease of one delivery or feed claim.
 	MaxLease = 24 * time.Hour
+	// LedgerRetention is how long ledger rows are kept: when a new slot of
+	// a subscription is claimed, its rows due more than this before the
+	// claim are deleted, except the latest sent or empty one (LastCursor
+	// reads it). It is far longer than any catch-up window, so a deleted
+	// slot is never due again, and it keeps a year of history.
+	LedgerRetention = 400 * 24 * time.Hour
 )
 
 // checkKey checks an identifier: required, at most MaxKeyBytes, valid UTF-8

@@ -173,6 +173,7 @@ func (s *Store) ClaimDelivery(ctx context.Context, d briefings.Delivery, claiman
 	cur, ok := m[row.Slot]
 	if !ok {
 		m[row.Slot] = row
+		pruneLedger(m, row.Updated.Add(-briefings.LedgerRetention))
 		return row, true, nil
 	}
 	if !briefings.CanTakeOver(cur, row.Updated) {
@@ -263,4 +264,24 @@ func (s *Store) LastCursor(ctx context.Context, subscriptionID string) (time.Tim
 		}
 	}
 	return time.Time{}, nil
+}
+
+// pruneLedger deletes rows due before cutoff, except the latest sent or
+// empty one (briefings.LedgerRetention).
+func pruneLedger(m map[string]briefings.Delivery, cutoff time.Time) {
+	var latest time.Time
+	found := false
+	for _, d := range m {
+		if (d.State == briefings.DeliverySent || d.State == briefings.DeliveryEmpty) && (!found || d.Due.After(latest)) {
+			latest, found = d.Due, true
+		}
+	}
+	if !found {
+		return
+	}
+	for slot, d := range m {
+		if d.Due.Before(cutoff) && d.Due.Before(latest) {
+			delete(m, slot)
+		}
+	}
 }

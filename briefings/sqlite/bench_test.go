@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -359,5 +362,108 @@ func benchQueryList(s *Store, g *benchGen, firstID string) []benchQuery {
 		{"Entities/top", func() (int, error) { r, err := s.Entities(ctx, briefings.EntityQuery{Limit: 10}); return len(r), err }},
 		{"Articles/recent", func() (int, error) { r, err := s.Articles(ctx, briefings.ArticleQuery{Limit: 20}); return len(r), err }},
 		{"Stats", func() (int, error) { _, err := s.Stats(ctx); return 1, err }},
+	}
+}
+
+// benchSubscriptions creates n subscriptions and returns their ids.
+func benchSubscriptions(b *testing.B, s *Store, n int) []string {
+	b.Helper()
+	ids := make([]string, n)
+	for i := range ids {
+		sub, _, err := s.PutSubscription(context.Background(), briefings.Subscription{Platform: "slack", Workspace: "T1",
+			Channel: fmt.Sprint("C", i), Hour: 8, Zone: "UTC", Days: []int{1, 2, 3, 4, 5}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids[i] = sub.ID
+	}
+	return ids
+}
+
+// BenchmarkClaimDelivery measures ClaimDelivery on a file database with
+// 1,000 subscriptions: claims of new slots (each an IMMEDIATE transaction
+// with one conflicting insert), from one goroutine, from eight, and from
+// two stores on one file (as two processes, four goroutines each). The
+// contended case has both stores claim every slot; one claim of each pair
+// wins. claims/s counts ClaimDelivery calls.
+func BenchmarkClaimDelivery(b *testing.B) {
+	due := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
+	claim := func(b *testing.B, s *Store, sub string, slot int, claimant string) bool {
+		_, ok, err := s.ClaimDelivery(context.Background(), briefings.Delivery{SubscriptionID: sub, Slot: fmt.Sprint("slot-", slot), Due: due},
+			claimant, due, time.Minute)
+		if err != nil {
+			b.Error(err)
+		}
+		return ok
+	}
+	report := func(b *testing.B, start time.Time, calls int) {
+		b.ReportMetric(float64(calls)/time.Since(start).Seconds(), "claims/s")
+	}
+	b.Run("one-store", func(b *testing.B) {
+		s := openTest(b, Options{})
+		subs := benchSubscriptions(b, s, 1000)
+		b.ReportAllocs()
+		b.ResetTimer()
+		start := time.Now()
+		for i := range b.N {
+			if !claim(b, s, subs[i%len(subs)], i/len(subs), "a") {
+				b.Fatal("a new slot was not claimed")
+			}
+		}
+		report(b, start, b.N)
+	})
+	b.Run("one-store-8-goroutines", func(b *testing.B) {
+		s := openTest(b, Options{})
+		subs := benchSubscriptions(b, s, 1000)
+		var next atomic.Int64
+		b.ReportAllocs()
+		b.SetParallelism(8 / max(1, runtime.GOMAXPROCS(0)))
+		b.ResetTimer()
+		start := time.Now()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				i := int(next.Add(1))
+				claim(b, s, subs[i%len(subs)], i/len(subs), "a")
+			}
+		})
+		report(b, start, b.N)
+	})
+	for _, contended := range []bool{false, true} {
+		name := "two-stores"
+		if contended {
+			name = "two-stores-contended"
+		}
+		b.Run(name, func(b *testing.B) {
+			stores := openPair(b)
+			subs := benchSubscriptions(b, stores[0], 1000)
+			b.ReportAllocs()
+			b.ResetTimer()
+			start := time.Now()
+			var wg sync.WaitGroup
+			var won atomic.Int64
+			per := (b.N + 7) / 8
+			for si, s := range stores {
+				for g := range 4 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for k := range per {
+							i := (g*per + k) * 2
+							if !contended {
+								i += si // each store its own slots
+							}
+							if claim(b, s, subs[i%len(subs)], i/len(subs), fmt.Sprint(si)) {
+								won.Add(1)
+							}
+						}
+					}()
+				}
+			}
+			wg.Wait()
+			report(b, start, 8*per)
+			if contended && won.Load() != int64(4*per) {
+				b.Errorf("%d claims won of %d contended slots; want one each", won.Load(), 4*per)
+			}
+		})
 	}
 }

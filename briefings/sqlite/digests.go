@@ -14,6 +14,8 @@ import (
 
 // Subscriptions and the delivery ledger (migration 4).
 //
+// Old rows are pruned when a new slot is claimed (briefings.LedgerRetention).
+//
 // A delivery slot is claimed by one INSERT ... ON CONFLICT DO NOTHING
 // RETURNING keyed on (subscription_id, slot): of several claimants exactly
 // one inserts the row. A row already in the ledger is taken over only by a
@@ -235,6 +237,10 @@ const (
 		AND ((state = 'claimed' AND lease_until < ?) OR (state = 'failed_retryable' AND next_attempt <= ?))
 	RETURNING ` + deliveryCols
 	deliverySQL = "SELECT " + deliveryCols + " FROM deliveries WHERE subscription_id = ? AND slot = ?"
+	// pruneLedgerSQL deletes a subscription's rows due before a cutoff,
+	// except the latest sent or empty one (briefings.LedgerRetention).
+	pruneLedgerSQL = `DELETE FROM deliveries WHERE subscription_id = ? AND due < ?
+		AND due < (SELECT max(due) FROM deliveries WHERE subscription_id = ? AND state IN ('sent', 'empty'))`
 )
 
 // ClaimDelivery claims a slot for claimant until now+lease. A new slot is
@@ -252,7 +258,8 @@ func (s *Store) ClaimDelivery(ctx context.Context, d briefings.Delivery, claiman
 	var out briefings.Delivery
 	var won bool
 	err = s.write(ctx, "claim delivery "+d.Slot, func(tx *sql.Tx) error {
-		out, won, err = claim(ctx, tx, row)
+		var err error
+		out, won, err = s.claim(ctx, tx, row)
 		return err
 	})
 	if err != nil {
@@ -261,30 +268,35 @@ func (s *Store) ClaimDelivery(ctx context.Context, d briefings.Delivery, claiman
 	return out, won, nil
 }
 
-// claim runs a checked claim in a write transaction.
-func claim(ctx context.Context, tx *sql.Tx, row briefings.Delivery) (briefings.Delivery, bool, error) {
+// claim runs a checked claim in a write transaction, with the statements
+// prepared on the writer connection.
+func (s *Store) claim(ctx context.Context, tx *sql.Tx, row briefings.Delivery) (briefings.Delivery, bool, error) {
 	var one int
-	if err := tx.QueryRowContext(ctx, "SELECT 1 FROM subscriptions WHERE id = ?", row.SubscriptionID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+	if err := in(ctx, tx, s.ws.subExists).QueryRowContext(ctx, row.SubscriptionID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
 		return briefings.Delivery{}, false, subscriptionNotFound(fmt.Sprintf("%q to deliver", row.SubscriptionID))
 	} else if err != nil {
 		return briefings.Delivery{}, false, err
 	}
 	now, lease := micros(row.Updated), micros(row.LeaseUntil)
-	d, err := scanDelivery(tx.QueryRowContext(ctx, claimInsertSQL, row.SubscriptionID, row.Slot, micros(row.Due), row.Manual, row.Claimant, lease, now))
+	d, err := scanDelivery(in(ctx, tx, s.ws.claimInsert).QueryRowContext(ctx, row.SubscriptionID, row.Slot, micros(row.Due), row.Manual, row.Claimant, lease, now))
 	if err == nil {
+		cutoff := micros(row.Updated.Add(-briefings.LedgerRetention))
+		if _, err := in(ctx, tx, s.ws.pruneLedger).ExecContext(ctx, row.SubscriptionID, cutoff, row.SubscriptionID); err != nil {
+			return briefings.Delivery{}, false, fmt.Errorf("prune ledger: %w", err)
+		}
 		return d, true, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return briefings.Delivery{}, false, fmt.Errorf("insert: %w", err)
 	}
-	d, err = scanDelivery(tx.QueryRowContext(ctx, claimTakeOverSQL, row.Claimant, lease, now, row.SubscriptionID, row.Slot, now, now))
+	d, err = scanDelivery(in(ctx, tx, s.ws.claimTakeOver).QueryRowContext(ctx, row.Claimant, lease, now, row.SubscriptionID, row.Slot, now, now))
 	if err == nil {
 		return d, true, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return briefings.Delivery{}, false, fmt.Errorf("take over: %w", err)
 	}
-	d, err = scanDelivery(tx.QueryRowContext(ctx, deliverySQL, row.SubscriptionID, row.Slot))
+	d, err = scanDelivery(in(ctx, tx, s.ws.delivery).QueryRowContext(ctx, row.SubscriptionID, row.Slot))
 	if err != nil {
 		return briefings.Delivery{}, false, fmt.Errorf("read: %w", err)
 	}
@@ -308,7 +320,7 @@ func (s *Store) FinishDelivery(ctx context.Context, d briefings.Delivery) error 
 		return err
 	}
 	return s.write(ctx, "finish delivery "+d.Slot, func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, finishSQL, string(d.State), d.Attempts, d.Attempts, nullMicros(d.NextAttempt), nullMicros(d.Cursor),
+		r, err := in(ctx, tx, s.ws.finish).ExecContext(ctx, string(d.State), d.Attempts, d.Attempts, nullMicros(d.NextAttempt), nullMicros(d.Cursor),
 			d.MessageID, d.Link, d.Error, micros(d.Updated), d.SubscriptionID, d.Slot, d.Claimant, micros(d.LeaseUntil))
 		if err != nil {
 			return err
@@ -316,7 +328,7 @@ func (s *Store) FinishDelivery(ctx context.Context, d briefings.Delivery) error 
 		if n, err := r.RowsAffected(); err != nil || n == 1 {
 			return err
 		}
-		cur, err := scanDelivery(tx.QueryRowContext(ctx, deliverySQL, d.SubscriptionID, d.Slot))
+		cur, err := scanDelivery(in(ctx, tx, s.ws.delivery).QueryRowContext(ctx, d.SubscriptionID, d.Slot))
 		if errors.Is(err, sql.ErrNoRows) {
 			return briefings.WrapError(briefings.CodeNotFound, fmt.Sprintf("delivery %s of subscription %s is not in the ledger", d.Slot, d.SubscriptionID), briefings.ErrNotFound)
 		}

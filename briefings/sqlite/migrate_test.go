@@ -316,4 +316,17 @@ func TestMigrateV1Fixture(t *testing.T) {
 	if st, err := s.Stats(ctx); err != nil || st.Articles != 3 {
 		t.Errorf("Stats after adding one = %+v, %v; want 3 articles", st, err)
 	}
+	// And everything the later migrations added.
+	sub, _, err := s.PutSubscription(ctx, briefings.Subscription{Platform: "console", Channel: "main", Hour: 8, Zone: "UTC", Days: []int{1}})
+	if err != nil {
+		t.Errorf("PutSubscription after migration: %v", err)
+	} else if _, ok, err := s.ClaimDelivery(ctx, briefings.Delivery{SubscriptionID: sub.ID, Slot: "s", Due: time.Now()}, "a", time.Now(), time.Minute); err != nil || !ok {
+		t.Errorf("ClaimDelivery after migration = %v, %v", ok, err)
+	}
+	if _, err := s.AddFeed(ctx, briefings.Feed{URL: "https://example.test/rss"}); err != nil {
+		t.Errorf("AddFeed after migration: %v", err)
+	}
+	if _, err := s.PutStory(ctx, briefings.Story{ID: "observers", Keys: []string{"Tarsk"}, First: time.Now()}); err != nil {
+		t.Errorf("PutStory after migration: %v", err)
+	}
 }

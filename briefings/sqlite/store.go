@@ -214,6 +214,8 @@ type writeStmts struct {
 	statusGet, statusEvents, statusPut, eventPut, statusTerms      *sql.Stmt
 	sourceByHash, articleByURL, sourceByURL, articleByPK           *sql.Stmt
 	nearCandidates, signaturePut, bandsPut, sourcePut              *sql.Stmt
+	subExists, claimInsert, claimTakeOver, delivery, finish        *sql.Stmt
+	pruneLedger                                                    *sql.Stmt
 }
 
 // all lists the statements (for binding and closing).
@@ -221,7 +223,8 @@ func (ws *writeStmts) all() []**sql.Stmt {
 	return []**sql.Stmt{&ws.articleByHash, &ws.article, &ws.sentences, &ws.fact, &ws.factBodies, &ws.factTerms,
 		&ws.entityGet, &ws.entityPut, &ws.entityNames, &ws.statusGet, &ws.statusEvents, &ws.statusPut, &ws.eventPut, &ws.statusTerms,
 		&ws.sourceByHash, &ws.articleByURL, &ws.sourceByURL, &ws.articleByPK,
-		&ws.nearCandidates, &ws.signaturePut, &ws.bandsPut, &ws.sourcePut}
+		&ws.nearCandidates, &ws.signaturePut, &ws.bandsPut, &ws.sourcePut,
+		&ws.subExists, &ws.claimInsert, &ws.claimTakeOver, &ws.delivery, &ws.finish, &ws.pruneLedger}
 }
 
 // writeSQL is the text of each write statement, in the order of all().
@@ -261,6 +264,8 @@ func writeSQL() []string {
 		"INSERT INTO article_bands (band_key, article_pk) SELECT value, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
 		`INSERT INTO article_sources (article_pk, title, source, url, published, hash, similarity, added)
 		VALUES ((SELECT pk FROM articles WHERE id = ?), ?, ?, ?, ?, ?, ?, ?)`,
+		// The delivery ledger (migration 4).
+		"SELECT 1 FROM subscriptions WHERE id = ?", claimInsertSQL, claimTakeOverSQL, deliverySQL, finishSQL, pruneLedgerSQL,
 	}
 }
 
@@ -287,6 +292,9 @@ func (ws *writeStmts) bind(ctx context.Context, tx *sql.Tx) *writeStmts {
 	}
 	return out
 }
+
+// in returns a statement of ws bound to a transaction.
+func in(ctx context.Context, tx *sql.Tx, st *sql.Stmt) *sql.Stmt { return tx.StmtContext(ctx, st) }
 
 func (ws *writeStmts) close() error {
 	var errs []error

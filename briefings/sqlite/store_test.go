@@ -286,6 +286,7 @@ func storeQueries(t *testing.T, s *Store) []plannedQuery {
 		plannedQuery{"stories", storiesSQL, []any{10}},
 		plannedQuery{"match stories", matchStorySQL, []any{`["niger","chad"]`, 1, 2, 10}},
 		plannedQuery{"story keys", storyKeysSQL, []any{"s", `["niger"]`}},
+		plannedQuery{"prune ledger", pruneLedgerSQL, []any{"s", 1, "s"}},
 		plannedQuery{"finish", finishSQL, []any{"sent", 1, 1, nil, nil, "", "", "", 3, "s", "slot", "c", 2}},
 		plannedQuery{"article", "SELECT " + articleCols + " FROM articles WHERE id = ?", []any{"a"}},
 	)

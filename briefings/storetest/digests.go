@@ -586,3 +586,48 @@ func testDeliveryHistory(t *testing.T, s briefings.Store) {
 		t.Errorf("Deliveries(unknown) = %+v, %v; want none", ds, err)
 	}
 }
+
+func testLedgerRetention(t *testing.T, s briefings.Store) {
+	ctx := t.Context()
+	sub := putSub(t, s, subscription("slack", "T1", "C1"))
+	t0 := at("2025-01-06T07:00:00Z")
+	finish := func(slot string, due time.Time, state briefings.DeliveryState) {
+		t.Helper()
+		d, ok, err := s.ClaimDelivery(ctx, briefings.Delivery{SubscriptionID: sub.ID, Slot: slot, Due: due}, "a", due, time.Minute)
+		if err != nil || !ok {
+			t.Fatalf("claim %s: %v, %v", slot, ok, err)
+		}
+		if state == briefings.DeliveryClaimed {
+			return
+		}
+		d.State, d.Cursor = state, due
+		if state == briefings.DeliveryFailedRetryable {
+			d.NextAttempt = due.Add(time.Hour)
+		}
+		if err := s.FinishDelivery(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	finish("old-sent", t0, briefings.DeliverySent)
+	finish("old-failed", t0.Add(time.Hour), briefings.DeliveryFailedRetryable)
+	finish("latest-sent", t0.Add(24*time.Hour), briefings.DeliverySent)
+	finish("old-missed", t0.Add(48*time.Hour), briefings.DeliveryMissed)
+	// A year and more later: everything older than the retention goes, but
+	// the latest delivered row, which LastCursor reads.
+	later := t0.Add(briefings.LedgerRetention + 72*time.Hour)
+	finish("new", later, briefings.DeliveryClaimed)
+	ds, err := s.Deliveries(ctx, sub.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var slots []string
+	for _, d := range ds {
+		slots = append(slots, d.Slot)
+	}
+	if want := []string{"new", "old-missed", "latest-sent"}; !slices.Equal(slots, want) {
+		t.Errorf("ledger after a claim %v later = %v; want %v (old rows pruned; the latest sent row and rows after it kept)", later.Sub(t0), slots, want)
+	}
+	if c, err := s.LastCursor(ctx, sub.ID); err != nil || !c.Equal(t0.Add(24*time.Hour)) {
+		t.Errorf("LastCursor after pruning = %v, %v; want the latest sent row's", c, err)
+	}
+}

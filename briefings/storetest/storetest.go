@@ -73,6 +73,7 @@ func Run(t *testing.T, open func(t *testing.T) briefings.Store) {
 		{"ClaimRetryable", testClaimRetryable},
 		{"FinishRules", testFinishRules},
 		{"DeliveryHistory", testDeliveryHistory},
+		{"LedgerRetention", testLedgerRetention},
 		{"Feeds", testFeeds},
 		{"FeedClaims", testFeedClaims},
 		{"FeedClaimsConcurrent", testFeedClaimsConcurrent},
@@ -827,6 +828,27 @@ func testCanceled(t *testing.T, s briefings.Store) {
 		"Statuses":        func() error { _, err := s.Statuses(ctx, briefings.StatusQuery{}); return err },
 		"SearchSentences": func() error { _, err := s.SearchSentences(ctx, []string{"Ribeiro"}, 0); return err },
 		"Stats":           func() error { _, err := s.Stats(ctx); return err },
+		"ArticleSources":  func() error { _, err := s.ArticleSources(ctx, f.id()); return err },
+		"PutSubscription": func() error {
+			_, _, err := s.PutSubscription(ctx, briefings.Subscription{Platform: "p", Channel: "c", Zone: "UTC", Days: []int{1}})
+			return err
+		},
+		"Subscriptions": func() error { _, err := s.Subscriptions(ctx, briefings.SubscriptionQuery{}); return err },
+		"Deliveries":    func() error { _, err := s.Deliveries(ctx, "sub_x", 0); return err },
+		"LastCursor":    func() error { _, err := s.LastCursor(ctx, "sub_x"); return err },
+		"AddFeed":       func() error { _, err := s.AddFeed(ctx, briefings.Feed{URL: "https://x.example.test/rss"}); return err },
+		"Feeds":         func() error { _, err := s.Feeds(ctx, 0); return err },
+		"ClaimDueFeeds": func() error {
+			_, err := s.ClaimDueFeeds(ctx, "p", at("2026-01-01T00:00:00Z"), time.Minute, 0)
+			return err
+		},
+		"PutStory":     func() error { _, err := s.PutStory(ctx, briefings.Story{First: day("2024-01-01")}); return err },
+		"Stories":      func() error { _, err := s.Stories(ctx, 0); return err },
+		"StoryByID":    func() error { _, err := s.StoryByID(ctx, "x"); return err },
+		"MatchStories": func() error { _, err := s.MatchStories(ctx, []string{"x"}, day("2024-01-01"), 0, 0); return err },
+		"SetPaused":    func() error { return s.SetPaused(ctx, "sub_x", true, "") },
+		"RemoveFeed":   func() error { return s.RemoveFeed(ctx, "https://x.example.test/rss") },
+		"NewFeedItems": func() error { _, err := s.NewFeedItems(ctx, "feed_x", []string{"a"}); return err },
 	} {
 		if err := call(); !errors.Is(err, context.Canceled) {
 			t.Errorf("%s(canceled) = %v; want context.Canceled", name, err)

@@ -28,6 +28,8 @@ type Slack struct {
 	AppToken      string   `yaml:"app_token"`
 	SigningSecret string   `yaml:"signing_secret"`
 	Admins        []string `yaml:"admins"`
+	// APIURL replaces https://slack.com/api/ (a proxy, or a test fake).
+	APIURL string `yaml:"api_url"`
 }
 
 // Enabled reports whether Slack is configured.
@@ -40,6 +42,8 @@ type Discord struct {
 	ApplicationID string   `yaml:"application_id"`
 	GuildID       string   `yaml:"guild_id"`
 	AdminRoles    []string `yaml:"admin_roles"`
+	// APIURL replaces https://discord.com (a proxy, or a test fake).
+	APIURL string `yaml:"api_url"`
 }
 
 // Enabled reports whether Discord is configured.
@@ -169,6 +173,8 @@ func applyEnv(c *Config, getenv func(string) string) error {
 	str("SLACK_APP_TOKEN", &c.Slack.AppToken)
 	str("SLACK_SIGNING_SECRET", &c.Slack.SigningSecret)
 	list("BRIEFBOT_SLACK_ADMINS", &c.Slack.Admins)
+	str("SLACK_API_URL", &c.Slack.APIURL)
+	str("DISCORD_API_URL", &c.Discord.APIURL)
 	str("DISCORD_BOT_TOKEN", &c.Discord.BotToken)
 	str("DISCORD_PUBLIC_KEY", &c.Discord.PublicKey)
 	str("DISCORD_APPLICATION_ID", &c.Discord.ApplicationID)

@@ -38,6 +38,7 @@ func newRootCommand(a *app) *cobra.Command {
 		newExtractCommand(a),
 		newEvalCommand(a),
 		newManifestCommand(a),
+		newDiscordCommand(a),
 	)
 	return root
 }

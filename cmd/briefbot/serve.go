@@ -9,8 +9,10 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/discord"
 	"github.com/briefbot/briefbot/bot/slack"
 	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/commands"
 )
 
 func newServeCommand(a *app) *cobra.Command {
@@ -84,6 +86,7 @@ func (a *app) platforms(rt *runtime) ([]bot.Platform, error) {
 			AppToken:      rt.cfg.Slack.AppToken,
 			SigningSecret: rt.cfg.Slack.SigningSecret,
 			Admins:        rt.cfg.Slack.Admins,
+			APIURL:        rt.cfg.Slack.APIURL,
 			Clock:         briefings.SystemClock{},
 		}, rt.log.With("platform", "slack"))
 		if err != nil {
@@ -91,5 +94,33 @@ func (a *app) platforms(rt *runtime) ([]bot.Platform, error) {
 		}
 		out = append(out, sp)
 	}
+	if rt.cfg.Discord.Enabled() {
+		dp, err := discord.New(discord.Config{
+			BotToken:      rt.cfg.Discord.BotToken,
+			PublicKey:     rt.cfg.Discord.PublicKey,
+			ApplicationID: rt.cfg.Discord.ApplicationID,
+			GuildID:       rt.cfg.Discord.GuildID,
+			AdminRoleIDs:  rt.cfg.Discord.AdminRoles,
+			RESTBaseURL:   rt.cfg.Discord.APIURL,
+			Clock:         briefings.SystemClock{},
+			Completer:     completer{rt.service},
+		}, rt.log.With("platform", "discord"))
+		if err != nil {
+			return nil, fmt.Errorf("discord: %w", err)
+		}
+		out = append(out, dp)
+	}
 	return out, nil
+}
+
+// completer offers autocompletion from the stored names and the time zone
+// list.
+type completer struct{ svc *briefings.Service }
+
+// Complete implements commands.Completer.
+func (c completer) Complete(ctx context.Context, kind commands.Completion, prefix string, limit int) ([]string, error) {
+	if kind == commands.CompleteZone {
+		return commands.CompleteZones(prefix, limit), nil
+	}
+	return c.svc.Complete(ctx, string(kind), prefix, limit)
 }

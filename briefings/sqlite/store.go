@@ -8,6 +8,12 @@
 // failing; reads use a separate pool of read-only connections and run in
 // parallel with the writer. The schema is managed by versioned, append-only
 // migrations embedded in the binary (see migrations/).
+//
+// Besides articles and what was extracted from them, the store keeps digest
+// subscriptions with their delivery ledger, feeds and stories. A delivery
+// slot or a due feed is claimed by a single conditional statement (see
+// digests.go and feeds.go), so several processes sharing one file never
+// claim the same slot or feed twice.
 package sqlite
 
 import (

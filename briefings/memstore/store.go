@@ -254,7 +254,8 @@ func (s *Store) Articles(ctx context.Context, q briefings.ArticleQuery) ([]brief
 	return out, nil
 }
 
-// Facts returns the facts matching q, oldest first (see the SQLite store).
+// Facts returns the facts matching q, oldest first, or newest first with
+// q.Newest (undated facts last either way; see the SQLite store).
 func (s *Store) Facts(ctx context.Context, q briefings.FactQuery) ([]briefings.Fact, error) {
 	n, err := briefings.QueryLimit(q.Limit, briefings.DefaultFactLimit, briefings.MaxFactLimit, "fact")
 	if err != nil {
@@ -296,7 +297,22 @@ func (s *Store) Facts(ctx context.Context, q briefings.FactQuery) ([]briefings.F
 		}
 		hits = append(hits, i)
 	}
-	sort.SliceStable(hits, func(i, j int) bool { return s.facts[hits[i]].sortAt < s.facts[hits[j]].sortAt })
+	if q.Newest {
+		// Newest first, the latest stored first among equals; undated last.
+		const undated = math.MaxInt64
+		sort.Slice(hits, func(i, j int) bool {
+			a, b := s.facts[hits[i]].sortAt, s.facts[hits[j]].sortAt
+			if (a == undated) != (b == undated) {
+				return b == undated
+			}
+			if a != b {
+				return a > b
+			}
+			return hits[i] > hits[j]
+		})
+	} else {
+		sort.SliceStable(hits, func(i, j int) bool { return s.facts[hits[i]].sortAt < s.facts[hits[j]].sortAt })
+	}
 	if len(hits) > n {
 		hits = hits[:n]
 	}

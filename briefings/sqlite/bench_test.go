@@ -314,6 +314,14 @@ func benchQueryList(s *Store, g *benchGen, firstID string) []benchQuery {
 			r, err := s.Facts(ctx, briefings.FactQuery{Terms: []string{"Kurt Campbell"}})
 			return len(r), err
 		}},
+		{"Facts/term-country-newest-100", func() (int, error) {
+			r, err := s.Facts(ctx, briefings.FactQuery{Terms: []string{"chad"}, Newest: true, Limit: 100})
+			return len(r), err
+		}},
+		{"Facts/all-newest-100", func() (int, error) {
+			r, err := s.Facts(ctx, briefings.FactQuery{Newest: true, Limit: 100})
+			return len(r), err
+		}},
 		{"Facts/kind+term", func() (int, error) {
 			r, err := s.Facts(ctx, briefings.FactQuery{Kinds: []briefings.FactKind{briefings.FactMeeting}, Terms: []string{"Kurt Campbell", "Campbell"}})
 			return len(r), err

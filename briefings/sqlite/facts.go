@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -55,6 +56,7 @@ type factFilter struct {
 	ingested   int64
 	after      bool // ingested is set
 	limit      int
+	newest     bool // newest first (undated facts still last)
 }
 
 // conds returns the SQL conditions on facts AS f for every filter except the
@@ -91,25 +93,32 @@ func (ff factFilter) conds(driver factDriver, termTable bool) ([]string, []any) 
 }
 
 // factQueries returns the candidate queries of a plan: each selects
-// (pk, sort_at) in time order, at most limit rows.
+// (pk, sort_at) in time order, at most limit rows. Oldest first, one query
+// per list; newest first, two: the dated facts from the latest back, then
+// the undated ones (sort_at is the largest int64), latest stored first.
 func (ff factFilter) factQueries(driver factDriver) []sqlQuery {
 	where, args := ff.conds(driver, driver == driveTerms)
 	and := func(first string, firstArgs ...any) (string, []any) {
 		w := append([]string{first}, where...)
 		return " WHERE " + strings.Join(w, " AND "), append(firstArgs, args...)
 	}
-	const order = " ORDER BY f.sort_at, f.pk LIMIT ?"
-	var out []sqlQuery
+	// base is a query without its order and limit; at and pk name its
+	// columns.
+	type base struct {
+		sql, at, pk string
+		args        []any
+	}
+	var bases []base
 	switch driver {
 	case driveArticles:
 		w, a := and("f.article_pk IN (SELECT pk FROM articles WHERE id IN ("+placeholders(len(ff.articleIDs))+"))", anys(ff.articleIDs)...)
-		out = append(out, sqlQuery{"SELECT f.pk, f.sort_at FROM facts AS f INDEXED BY facts_article" + w + order, append(a, ff.limit)})
+		bases = append(bases, base{"SELECT f.pk, f.sort_at FROM facts AS f INDEXED BY facts_article" + w, "f.sort_at", "f.pk", a})
 	case driveStory:
 		w, a := and("f.article_pk IN (SELECT pk FROM articles WHERE story = ?)", ff.story)
-		out = append(out, sqlQuery{"SELECT f.pk, f.sort_at FROM facts AS f INDEXED BY facts_article" + w + order, append(a, ff.limit)})
+		bases = append(bases, base{"SELECT f.pk, f.sort_at FROM facts AS f INDEXED BY facts_article" + w, "f.sort_at", "f.pk", a})
 	case driveIngested:
 		w, a := and("f.ingested > ?", ff.ingested)
-		out = append(out, sqlQuery{"SELECT f.pk, f.sort_at FROM facts AS f INDEXED BY facts_ingested" + w + order, append(a, ff.limit)})
+		bases = append(bases, base{"SELECT f.pk, f.sort_at FROM facts AS f INDEXED BY facts_ingested" + w, "f.sort_at", "f.pk", a})
 	case driveTerms:
 		// Kinds are checked in fact_terms itself; the facts row is joined
 		// only when another filter needs it.
@@ -126,22 +135,36 @@ func (ff factFilter) factQueries(driver factDriver) []sqlQuery {
 		}
 		for _, term := range ff.terms {
 			w, a := and("t.term = ?", term)
-			out = append(out, sqlQuery{"SELECT t.fact_pk, t.sort_at FROM " + from + w + " ORDER BY t.sort_at, t.fact_pk LIMIT ?", append(a, ff.limit)})
+			bases = append(bases, base{"SELECT t.fact_pk, t.sort_at FROM " + from + w, "t.sort_at", "t.fact_pk", a})
 		}
 	case driveKinds:
 		for _, kind := range ff.kinds {
 			w, a := and("f.kind = ?", kind)
-			out = append(out, sqlQuery{"SELECT f.pk, f.sort_at FROM facts AS f INDEXED BY facts_kind" + w + order, append(a, ff.limit)})
+			bases = append(bases, base{"SELECT f.pk, f.sort_at FROM facts AS f INDEXED BY facts_kind" + w, "f.sort_at", "f.pk", a})
 		}
 	default:
-		w, a := "", args
+		w := " WHERE true"
 		if len(where) > 0 {
 			w = " WHERE " + strings.Join(where, " AND ")
 		}
-		out = append(out, sqlQuery{"SELECT f.pk, f.sort_at FROM facts AS f INDEXED BY facts_sort" + w + order, append(a, ff.limit)})
+		bases = append(bases, base{"SELECT f.pk, f.sort_at FROM facts AS f INDEXED BY facts_sort" + w, "f.sort_at", "f.pk", args})
+	}
+	var out []sqlQuery
+	for _, b := range bases {
+		if !ff.newest {
+			out = append(out, sqlQuery{b.sql + " ORDER BY " + b.at + ", " + b.pk + " LIMIT ?", append(slices.Clip(b.args), ff.limit)})
+			continue
+		}
+		out = append(out,
+			sqlQuery{b.sql + " AND " + b.at + " < ? ORDER BY " + b.at + " DESC, " + b.pk + " DESC LIMIT ?", append(slices.Clip(b.args), int64(undated), ff.limit)},
+			sqlQuery{b.sql + " AND " + b.at + " = ? ORDER BY " + b.pk + " DESC LIMIT ?", append(slices.Clip(b.args), int64(undated), ff.limit)})
 	}
 	return out
 }
+
+// undated is the sort_at of a fact with neither a resolved time nor an
+// article publication date (briefings.FactSortAt).
+const undated = math.MaxInt64
 
 // sqlQuery is a statement with its arguments.
 type sqlQuery struct {
@@ -164,7 +187,7 @@ func newFactFilter(q briefings.FactQuery) (ff factFilter, ok bool, err error) {
 			return ff, false, err
 		}
 	}
-	ff = factFilter{limit: n, story: q.Story, articleIDs: q.ArticleIDs}
+	ff = factFilter{limit: n, story: q.Story, articleIDs: q.ArticleIDs, newest: q.Newest}
 	for _, k := range q.Kinds {
 		if !slices.Contains(ff.kinds, string(k)) {
 			ff.kinds = append(ff.kinds, string(k))
@@ -232,8 +255,9 @@ func (s *Store) countUpTo(ctx context.Context, query string, max int, args ...an
 
 // Facts returns the facts matching q ordered by time (resolved start, else
 // the article's publication; undated facts last), oldest first, ties in the
-// order they were stored. Fields of q combine with AND, the values of one
-// list with OR.
+// order they were stored; with q.Newest, newest first, ties the latest
+// stored first, undated facts still last (with a limit: the latest dated
+// facts). Fields of q combine with AND, the values of one list with OR.
 func (s *Store) Facts(ctx context.Context, q briefings.FactQuery) ([]briefings.Fact, error) {
 	ff, ok, err := newFactFilter(q)
 	if err != nil || !ok {
@@ -264,10 +288,23 @@ func (s *Store) Facts(ctx context.Context, q briefings.FactQuery) ([]briefings.F
 		}
 	}
 	slices.SortFunc(cands, func(a, b cand) int {
-		if c := cmp.Compare(a.at, b.at); c != 0 {
+		if !ff.newest {
+			if c := cmp.Compare(a.at, b.at); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.pk, b.pk)
+		}
+		// Newest first; undated last.
+		if au, bu := a.at == undated, b.at == undated; au != bu {
+			if au {
+				return 1
+			}
+			return -1
+		}
+		if c := cmp.Compare(b.at, a.at); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.pk, b.pk)
+		return cmp.Compare(b.pk, a.pk)
 	})
 	cands = slices.CompactFunc(cands, func(a, b cand) bool { return a.pk == b.pk })
 	if len(cands) > ff.limit {

@@ -223,16 +223,19 @@ func storeQueries(t *testing.T, s *Store) []plannedQuery {
 		{Story: "story-1"}, {Story: "story-1", Terms: []string{"chad"}, Kinds: []briefings.FactKind{briefings.FactMeeting}},
 		{ArticleIDs: []string{"a", "b"}}, {ArticleIDs: []string{"a"}, Terms: []string{"chad"}, Story: "s", IngestedAfter: old},
 	} {
-		ff, _, err := newFactFilter(q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := s.plan(ctx, ff)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, fq := range ff.factQueries(d) {
-			out = append(out, plannedQuery{fmt.Sprintf("Facts%+v", q), fq.sql, fq.args})
+		for _, newest := range []bool{false, true} {
+			q.Newest = newest
+			ff, _, err := newFactFilter(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := s.plan(ctx, ff)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, fq := range ff.factQueries(d) {
+				out = append(out, plannedQuery{fmt.Sprintf("Facts%+v", q), fq.sql, fq.args})
+			}
 		}
 	}
 	for _, q := range []briefings.StatusQuery{

@@ -282,6 +282,33 @@ func testFactOrder(t *testing.T, s briefings.Store) {
 	if !slices.Equal(factIDs(got), want) {
 		t.Errorf("Facts order = %v\n want %v", factIDs(got), want)
 	}
+	// Newest first: the latest stored first among equals, undated still last.
+	got, err = s.Facts(t.Context(), briefings.FactQuery{Newest: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = newestOrder(want, a3+"-0")
+	if !slices.Equal(factIDs(got), want) {
+		t.Errorf("Facts(newest) order = %v\n want %v", factIDs(got), want)
+	}
+	got, err = s.Facts(t.Context(), briefings.FactQuery{Newest: true, Limit: 2})
+	if err != nil || !slices.Equal(factIDs(got), want[:2]) {
+		t.Errorf("Facts(newest, limit 2) = %v, %v; want the latest two %v", factIDs(got), err, want[:2])
+	}
+}
+
+// newestOrder turns an oldest-first list of fact ids into the newest-first
+// order: the dated ones reversed, the undated ones (given) last.
+func newestOrder(oldest []string, undated ...string) []string {
+	var out, tail []string
+	for i := len(oldest) - 1; i >= 0; i-- {
+		if slices.Contains(undated, oldest[i]) {
+			tail = append(tail, oldest[i])
+			continue
+		}
+		out = append(out, oldest[i])
+	}
+	return append(out, tail...)
 }
 
 func testFactFilters(t *testing.T, s briefings.Store) {
@@ -331,7 +358,25 @@ func testFactFilters(t *testing.T, s briefings.Store) {
 			if !slices.Equal(factIDs(got), tc.want) && !(len(got) == 0 && len(tc.want) == 0) {
 				t.Errorf("Facts(%+v) = %v\n want %v", tc.q, factIDs(got), tc.want)
 			}
+			if tc.q.Limit != 0 {
+				return
+			}
+			// The same filter newest first: every plan a store picks.
+			q := tc.q
+			q.Newest = true
+			got, err = s.Facts(t.Context(), q)
+			if err != nil {
+				t.Fatalf("Facts(%+v): %v", q, err)
+			}
+			if want := newestOrder(tc.want, f(a3, 0)); !slices.Equal(factIDs(got), want) && !(len(got) == 0 && len(want) == 0) {
+				t.Errorf("Facts(%+v) = %v\n want %v", q, factIDs(got), want)
+			}
 		})
+	}
+	// Newest with a limit keeps the latest facts of the filter.
+	got, err := s.Facts(t.Context(), briefings.FactQuery{Terms: []string{"karesh"}, Newest: true, Limit: 2})
+	if want := []string{f(a2, 2), f(a2, 0)}; err != nil || !slices.Equal(factIDs(got), want) {
+		t.Errorf("Facts(karesh, newest, limit 2) = %v, %v; want %v", factIDs(got), err, want)
 	}
 }
 

@@ -257,16 +257,10 @@ func (s *Service) related(ctx context.Context, st Status, arts map[string]Articl
 	return out, nil
 }
 
-// SentenceReader is implemented by stores that return the sentences of one
-// article (an indexed read, cheaper than a search over every article).
-type SentenceReader interface {
-	ArticleSentences(ctx context.Context, articleID string) ([]Sentence, error)
-}
-
-// candidateSentences returns the sentences of the given articles (or, when
-// the store cannot read them directly, the best search hits for terms).
+// candidateSentences returns the sentences of the given articles (an
+// indexed read), or for many articles the best search hits for terms.
 func (s *Service) candidateSentences(ctx context.Context, articles map[string]bool, terms []string) ([]SentenceHit, error) {
-	if sr, ok := s.store.(SentenceReader); ok && len(articles) <= 20 {
+	if len(articles) <= 20 {
 		var out []SentenceHit
 		ids := make([]string, 0, len(articles))
 		for id := range articles {
@@ -274,7 +268,7 @@ func (s *Service) candidateSentences(ctx context.Context, articles map[string]bo
 		}
 		sort.Strings(ids)
 		for _, id := range ids {
-			ss, err := sr.ArticleSentences(ctx, id)
+			ss, err := s.store.ArticleSentences(ctx, id)
 			if err != nil {
 				return nil, fmt.Errorf("related sentences: %w", err)
 			}

@@ -168,6 +168,9 @@ type ArticleStore interface {
 	// address), first recorded first; ErrNotFound when the article is not
 	// stored.
 	ArticleSources(ctx context.Context, id string) ([]ArticleSource, error)
+	// ArticleSentences returns one article's sentences in order;
+	// ErrNotFound when the article is not stored.
+	ArticleSentences(ctx context.Context, id string) ([]Sentence, error)
 	// SearchSentences returns the sentences that best match the terms.
 	SearchSentences(ctx context.Context, terms []string, limit int) ([]SentenceHit, error)
 	// Stats counts stored records.

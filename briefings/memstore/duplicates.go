@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sort"
 
 	"github.com/briefbot/briefbot/briefings"
 )
@@ -121,4 +122,25 @@ func (s *Store) ArticleSources(ctx context.Context, id string) ([]briefings.Arti
 		src = src[:briefings.MaxArticleSources]
 	}
 	return slices.Clone(src), nil
+}
+
+// ArticleSentences returns the sentences of one article in order;
+// ErrNotFound when the article is not stored.
+func (s *Store) ArticleSentences(ctx context.Context, id string) ([]briefings.Sentence, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.check(ctx, "article sentences"); err != nil {
+		return nil, err
+	}
+	if _, ok := s.byID[id]; !ok {
+		return nil, briefings.WrapError(briefings.CodeNotFound, fmt.Sprintf("no article %q is stored", id), briefings.ErrNotFound)
+	}
+	var out []briefings.Sentence
+	for _, sn := range s.sentences {
+		if sn.articleID == id {
+			out = append(out, sn.s)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Index < out[j].Index })
+	return out, nil
 }

@@ -244,3 +244,33 @@ func (s *Store) backfillSignatures(ctx context.Context) error {
 		}
 	}
 }
+
+// ArticleSentences returns the sentences of one article in order;
+// ErrNotFound when the article is not stored.
+func (s *Store) ArticleSentences(ctx context.Context, id string) ([]briefings.Sentence, error) {
+	var pk int64
+	err := s.r.QueryRowContext(ctx, "SELECT pk FROM articles WHERE id = ?", id).Scan(&pk)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, briefings.WrapError(briefings.CodeNotFound, fmt.Sprintf("no article %q is stored", id), briefings.ErrNotFound)
+	}
+	if err != nil {
+		return nil, s.fail(ctx, "article sentences "+id, err)
+	}
+	rows, err := s.r.QueryContext(ctx, "SELECT idx, paragraph, text FROM sentences WHERE article_pk = ? ORDER BY idx LIMIT ?", pk, briefings.MaxSentencesPerArticle)
+	if err != nil {
+		return nil, s.fail(ctx, "article sentences "+id, err)
+	}
+	defer rows.Close()
+	var out []briefings.Sentence
+	for rows.Next() {
+		var sn briefings.Sentence
+		if err := rows.Scan(&sn.Index, &sn.Paragraph, &sn.Text); err != nil {
+			return nil, s.fail(ctx, "article sentences "+id, err)
+		}
+		out = append(out, sn)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail(ctx, "article sentences "+id, err)
+	}
+	return out, nil
+}

@@ -60,6 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) briefings.Store) {
 		{"StatusOutOfOrder", testStatusOutOfOrder},
 		{"StatusFilters", testStatusFilters},
 		{"SearchSentences", testSearchSentences},
+		{"ArticleSentences", testArticleSentences},
 		{"SearchCommonWords", testSearchCommonWords},
 		{"Stats", testStats},
 		{"Invalid", testInvalid},
@@ -620,6 +621,25 @@ Schools reopened after the holiday.
 The football club signed a striker.
 Fishermen returned to the harbour.
 A festival filled the old town.`
+
+func testArticleSentences(t *testing.T, s briefings.Store) {
+	a := briefings.Article{Title: "Sentences", Source: "test", Published: day("2024-01-02"), Ingested: at("2024-01-02T00:00:00Z"), Text: searchText}
+	want := sentences(searchText)
+	res, err := s.AddArticle(t.Context(), a, briefings.Facts{Sentences: want})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ArticleSentences(t.Context(), res.Article.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("sentences\n got %+v\nwant %+v", got, want)
+	}
+	if _, err := s.ArticleSentences(t.Context(), "no-such-article"); briefings.ErrorCode(err) != briefings.CodeNotFound {
+		t.Errorf("unknown article: %v, want not found", err)
+	}
+}
 
 func testSearchSentences(t *testing.T, s briefings.Store) {
 	a := briefings.Article{Title: "Search", Source: "test", Published: day("2024-01-02"), Ingested: at("2024-01-02T00:00:00Z"), Text: searchText}

@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/url"
 	"runtime"
 	"strconv"
@@ -130,11 +131,19 @@ func open(ctx context.Context, path string, logger *slog.Logger, opts Options, v
 		w.SetConnMaxIdleTime(0)
 		s.w = w
 	}
-	if err := s.w.PingContext(ctx); err != nil {
+	// Switching a new file to WAL takes an exclusive lock that SQLite's busy
+	// handler does not wait for: when another process opens the same new
+	// file at the same moment, retry until the busy timeout.
+	if err := retryBusy(ctx, opts.BusyTimeout, func() error { return s.w.PingContext(ctx) }); err != nil {
 		s.w.Close()
 		return nil, s.fail(ctx, "open "+path, err)
 	}
-	v, err := migrate(ctx, s.w, logger, version)
+	var v int64
+	err := retryBusy(ctx, opts.BusyTimeout, func() error {
+		var err error
+		v, err = migrate(ctx, s.w, logger, version)
+		return err
+	})
 	if err != nil {
 		s.w.Close()
 		return nil, err
@@ -393,4 +402,31 @@ func anys[T ~string](vs []T) []any {
 		out[i] = string(v)
 	}
 	return out
+}
+
+// retryBusy runs fn until it succeeds, fails with something other than a
+// busy database, or the timeout passes.
+func retryBusy(ctx context.Context, timeout time.Duration, fn func() error) error {
+	deadline := time.Now().Add(timeout)
+	wait := 5 * time.Millisecond
+	for {
+		err := fn()
+		if err == nil || !isBusyError(err) || time.Now().After(deadline) {
+			return err
+		}
+		t := time.NewTimer(wait + time.Duration(rand.Int64N(int64(wait))))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		wait = min(2*wait, 200*time.Millisecond)
+	}
+}
+
+// isBusyError reports SQLite's busy and locked errors.
+func isBusyError(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked") || strings.Contains(msg, "SQLITE_LOCKED")
 }

@@ -13,27 +13,29 @@ import (
 // article (a log, a dump, a whole book) and is refused with a clear error.
 const MaxArticleBytes = 2 << 20
 
-// publishedLayouts are the date layouts accepted in a Published header and in
-// --published flags.
-var publishedLayouts = []string{
-	"2006-01-02",
-	time.RFC3339,
-	"2006-01-02T15:04:05",
-	"2006-01-02 15:04:05",
-	"2 January 2006",
-	"2 Jan 2006",
-	"January 2, 2006",
-	"Jan 2, 2006",
-	"Monday, January 2, 2006",
-	"Mon, 02 Jan 2006 15:04:05 MST",
-	time.RFC1123Z,
+// publishedLayouts returns the date layouts accepted in a Published header
+// and in --published flags.
+func publishedLayouts() []string {
+	return []string{
+		"2006-01-02",
+		time.RFC3339,
+		"2006-01-02T15:04:05",
+		"2006-01-02 15:04:05",
+		"2 January 2006",
+		"2 Jan 2006",
+		"January 2, 2006",
+		"Jan 2, 2006",
+		"Monday, January 2, 2006",
+		"Mon, 02 Jan 2006 15:04:05 MST",
+		time.RFC1123Z,
+	}
 }
 
 // ParseDate parses a publication date in one of the accepted layouts
 // (YYYY-MM-DD first). The result is at midnight UTC for date-only layouts.
 func ParseDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	for _, layout := range publishedLayouts {
+	for _, layout := range publishedLayouts() {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, nil
 		}

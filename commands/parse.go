@@ -286,10 +286,25 @@ func ParseTimeOfDay(s string) (hour, minute int, err error) {
 	return hour, minute, nil
 }
 
-var dayNames = map[string]int{
-	"sun": 0, "sunday": 0, "mon": 1, "monday": 1, "tue": 2, "tues": 2, "tuesday": 2,
-	"wed": 3, "wednesday": 3, "thu": 4, "thur": 4, "thurs": 4, "thursday": 4,
-	"fri": 5, "friday": 5, "sat": 6, "saturday": 6,
+// dayNumber returns the weekday number (0 = Sunday) a day name means.
+func dayNumber(w string) (int, bool) {
+	switch w {
+	case "sun", "sunday":
+		return 0, true
+	case "mon", "monday":
+		return 1, true
+	case "tue", "tues", "tuesday":
+		return 2, true
+	case "wed", "wednesday":
+		return 3, true
+	case "thu", "thur", "thurs", "thursday":
+		return 4, true
+	case "fri", "friday":
+		return 5, true
+	case "sat", "saturday":
+		return 6, true
+	}
+	return 0, false
 }
 
 // LooksLikeDays reports whether w is a day set: weekdays, weekends, daily,
@@ -313,7 +328,7 @@ func ParseDays(w string) ([]int, error) {
 	seen := map[int]bool{}
 	var out []int
 	for _, part := range strings.Split(lw, ",") {
-		d, ok := dayNames[strings.TrimSpace(part)]
+		d, ok := dayNumber(strings.TrimSpace(part))
 		if !ok {
 			return nil, briefings.Errorf(briefings.CodeInvalid, "%q is not a day set; use weekdays, daily, weekends, or a list such as mon,wed,fri", truncate(w, 30))
 		}

@@ -795,10 +795,10 @@ func capitalizedFunctionWord(w string) bool {
 }
 
 func isCalendarWord(w string) bool {
-	if _, ok := weekdayNames[w]; ok {
+	if _, ok := weekdayOf(w); ok {
 		return true
 	}
-	if _, ok := monthNames[w]; ok && w != "may" && w != "march" {
+	if _, ok := monthOf(w); ok && w != "may" && w != "march" {
 		return true
 	}
 	return false
@@ -1015,7 +1015,7 @@ func (x *extraction) findGroups(s *sentence, ms []*mention, used []bool) []*ment
 			// "the three Member States", "the two countries": the last ones named.
 			n := 0
 			for k := start; k < i; k++ {
-				if v, ok := numberWords[toks[k].low]; ok && v >= 2 {
+				if v, ok := numberWord(toks[k].low); ok && v >= 2 {
 					n = v
 				}
 				if toks[k].low == "both" {

@@ -44,23 +44,118 @@ type timex struct {
 	anchorRel bool
 }
 
-var monthNames = map[string]time.Month{
-	"january": 1, "jan": 1, "jan.": 1, "february": 2, "feb": 2, "feb.": 2, "march": 3, "mar.": 3,
-	"april": 4, "apr": 4, "apr.": 4, "may": 5, "june": 6, "jun": 6, "jun.": 6, "july": 7, "jul": 7, "jul.": 7,
-	"august": 8, "aug": 8, "aug.": 8, "september": 9, "sep": 9, "sep.": 9, "sept": 9, "sept.": 9,
-	"october": 10, "oct": 10, "oct.": 10, "november": 11, "nov": 11, "nov.": 11, "december": 12, "dec": 12, "dec.": 12,
+// monthOf returns the month a word names ("january", "jan", "jan.").
+func monthOf(w string) (time.Month, bool) {
+	switch w {
+	case "january", "jan", "jan.":
+		return time.January, true
+	case "february", "feb", "feb.":
+		return time.February, true
+	case "march", "mar.":
+		return time.March, true
+	case "april", "apr", "apr.":
+		return time.April, true
+	case "may":
+		return time.May, true
+	case "june", "jun", "jun.":
+		return time.June, true
+	case "july", "jul", "jul.":
+		return time.July, true
+	case "august", "aug", "aug.":
+		return time.August, true
+	case "september", "sep", "sep.", "sept", "sept.":
+		return time.September, true
+	case "october", "oct", "oct.":
+		return time.October, true
+	case "november", "nov", "nov.":
+		return time.November, true
+	case "december", "dec", "dec.":
+		return time.December, true
+	}
+	return 0, false
 }
 
-var weekdayNames = map[string]time.Weekday{
-	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
-	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
+// weekdayOf returns the weekday a word names.
+func weekdayOf(w string) (time.Weekday, bool) {
+	switch w {
+	case "sunday":
+		return time.Sunday, true
+	case "monday":
+		return time.Monday, true
+	case "tuesday":
+		return time.Tuesday, true
+	case "wednesday":
+		return time.Wednesday, true
+	case "thursday":
+		return time.Thursday, true
+	case "friday":
+		return time.Friday, true
+	case "saturday":
+		return time.Saturday, true
+	}
+	return 0, false
 }
 
-var numberWords = map[string]int{
-	"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-	"nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-	"sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
-	"forty": 40, "fifty": 50, "sixty": 60, "ninety": 90, "hundred": 100, "several": 0, "few": 0, "couple": 2,
+// numberWord returns the value of a number word ("a" and "an" are one;
+// "several" and "few" are known but have no value).
+func numberWord(w string) (int, bool) {
+	switch w {
+	case "a", "an", "one":
+		return 1, true
+	case "two", "couple":
+		return 2, true
+	case "three":
+		return 3, true
+	case "four":
+		return 4, true
+	case "five":
+		return 5, true
+	case "six":
+		return 6, true
+	case "seven":
+		return 7, true
+	case "eight":
+		return 8, true
+	case "nine":
+		return 9, true
+	case "ten":
+		return 10, true
+	case "eleven":
+		return 11, true
+	case "twelve":
+		return 12, true
+	case "thirteen":
+		return 13, true
+	case "fourteen":
+		return 14, true
+	case "fifteen":
+		return 15, true
+	case "sixteen":
+		return 16, true
+	case "seventeen":
+		return 17, true
+	case "eighteen":
+		return 18, true
+	case "nineteen":
+		return 19, true
+	case "twenty":
+		return 20, true
+	case "thirty":
+		return 30, true
+	case "forty":
+		return 40, true
+	case "fifty":
+		return 50, true
+	case "sixty":
+		return 60, true
+	case "ninety":
+		return 90, true
+	case "hundred":
+		return 100, true
+	case "several", "few":
+		return 0, true
+	}
+	return 0, false
 }
 
 // unitOf maps a time unit word to its ISO 8601 duration letter and whether it
@@ -99,7 +194,7 @@ func number(w string) (int, bool) {
 		n, err := strconv.Atoi(w)
 		return n, err == nil
 	}
-	n, ok := numberWords[w]
+	n, ok := numberWord(w)
 	return n, ok && n > 0
 }
 
@@ -255,10 +350,13 @@ func forwardCue(toks []token, i int) bool {
 	return false
 }
 
-var prepositions = map[string]bool{
-	"on": true, "in": true, "at": true, "by": true, "since": true, "until": true, "till": true, "before": true,
-	"after": true, "from": true, "during": true, "throughout": true, "within": true, "over": true, "for": true,
-	"of": false,
+// timePreposition reports prepositions a time expression takes with it.
+func timePreposition(w string) bool {
+	switch w {
+	case "on", "in", "at", "by", "since", "until", "till", "before", "after", "from", "during", "throughout", "within", "over", "for":
+		return true
+	}
+	return false
 }
 
 // findTimes finds the time expressions in a sentence and resolves them
@@ -269,7 +367,7 @@ func findTimes(toks []token, pub time.Time) []timex {
 	emit := func(i, j int, kind timexKind, r briefings.TimeRef) *timex {
 		// Take a preceding preposition (and "no later than", "just hours").
 		s := i
-		if s > 0 && prepositions[toks[s-1].low] {
+		if s > 0 && timePreposition(toks[s-1].low) {
 			s--
 			if s > 0 && (toks[s].low == "than" || toks[s].low == "over") {
 				// handled below
@@ -329,7 +427,7 @@ func findTimes(toks []token, pub time.Time) []timex {
 		}
 		// "the end of <Month> [Year]" → deadline month.
 		if w == "end" && i > 0 && toks[i-1].low == "the" && next(1) == "of" {
-			if m, ok := monthNames[next(2)]; ok && toks[i+2].cap {
+			if m, ok := monthOf(next(2)); ok && toks[i+2].cap {
 				y, hasYear := isYear(next(3))
 				j := i + 3
 				if hasYear {
@@ -350,7 +448,7 @@ func findTimes(toks []token, pub time.Time) []timex {
 			}
 		}
 		// Month names.
-		if m, ok := monthNames[w]; ok && toks[i].cap && !(w == "may" && !looksLikeMonthContext(toks, i)) && !(w == "march" && !looksLikeMonthContext(toks, i)) {
+		if m, ok := monthOf(w); ok && toks[i].cap && !(w == "may" && !looksLikeMonthContext(toks, i)) && !(w == "march" && !looksLikeMonthContext(toks, i)) {
 			// Month Day[,] [Year]
 			if d, ok := dayNum(next(1)); ok {
 				j := i + 2
@@ -405,7 +503,7 @@ func findTimes(toks []token, pub time.Time) []timex {
 		}
 		// Day Month [Year]: "31 December", "9 March 2024".
 		if d, ok := dayNum(w); ok && i+1 < len(toks) {
-			if m, ok := monthNames[next(1)]; ok && toks[i+1].cap {
+			if m, ok := monthOf(next(1)); ok && toks[i+1].cap {
 				if y, ok := isYear(next(2)); ok {
 					emit(i, i+3, tPoint, dayRef(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)))
 					continue
@@ -417,7 +515,7 @@ func findTimes(toks []token, pub time.Time) []timex {
 			}
 		}
 		// Weekdays.
-		if wd, ok := weekdayNames[w]; ok && toks[i].cap {
+		if wd, ok := weekdayOf(w); ok && toks[i].cap {
 			if pub.IsZero() {
 				continue
 			}
@@ -772,7 +870,7 @@ func durationAt(toks []token, i int, pub time.Time) (timex, bool) {
 	// "one week", "72 hours" need a real number when there is no preposition;
 	// "the 20th anniversary" is not a duration.
 	if !lead {
-		if _, isNum := numberWords[w]; !isNum {
+		if _, isNum := numberWord(w); !isNum {
 			if _, err := strconv.Atoi(strings.ReplaceAll(w, ",", "")); err != nil {
 				return timex{}, false
 			}

@@ -240,7 +240,7 @@ func (x *extraction) findMentions(s *sentence) {
 		}
 		// "Hassan Sheikh Mohamud": a one-word title between two name parts
 		// is part of the name.
-		if n == 1 && i > 0 && i+1 < len(toks) && namePart(toks[i-1]) && !inTitle[i-1] && !used[i-1] && namePart(toks[i+1]) {
+		if n == 1 && inNameHonorific(toks[i].low) && i > 0 && i+1 < len(toks) && namePart(toks[i-1]) && !inTitle[i-1] && !used[i-1] && namePart(toks[i+1]) {
 			continue
 		}
 		// A capitalized title word that is a known surname is the name
@@ -522,6 +522,20 @@ func (x *extraction) classifySpan(s *sentence, i, j int, titleEnd []int, titleOf
 		}
 	}
 	if cue {
+		// Consecutive titles: "Emir Sheikh Tamim": the first is the role.
+		for roleStart > 0 {
+			found := false
+			for k2 := roleStart - 1; k2 >= 0 && k2 >= roleStart-5; k2-- {
+				if titleEnd[k2] == roleStart {
+					extra = append(extra, briefings.Role{Title: titleOf[roleStart].title})
+					ti, roleStart, found = titleOf[k2], k2, true
+					break
+				}
+			}
+			if !found {
+				break
+			}
+		}
 		// A chain of titles: "Nigerian president and ECOWAS chairman".
 		k := roleStart
 		var mod *mention
@@ -609,7 +623,11 @@ func (x *extraction) classifySpan(s *sentence, i, j int, titleEnd []int, titleOf
 		}
 		m := &mention{start: i, end: j, kind: mPerson, name: p.name, ent: p, text: text, roleStart: roleStart}
 		if ti.title != "" && !isHonorific(ti.title) {
-			m.role = roleText(s.text, toks, roleStart, titleEndOf(titleEnd, roleStart, i), ti)
+			end := titleEndOf(titleEnd, roleStart, i)
+			if e := titleEnd[roleStart]; e > roleStart && e < end {
+				end = e
+			}
+			m.role = roleText(s.text, toks, roleStart, end, ti)
 			if pluralTitle(m.role) {
 				// The person holds the singular title; the plural covers the
 				// next name too.
@@ -759,6 +777,16 @@ func singularTitle(t string) string {
 		"Presidents", "President", "Leaders", "Leader", "leaders", "leader", "Citizens", "Citizen", "citizens", "citizen",
 		"Generals", "General", "Envoys", "Envoy", "Ambassadors", "Ambassador")
 	return r.Replace(t)
+}
+
+// inNameHonorific reports honorifics that also occur inside names
+// ("Hassan Sheikh Mohamud").
+func inNameHonorific(w string) bool {
+	switch w {
+	case "sheikh", "mullah", "sayyid", "haji", "sharif":
+		return true
+	}
+	return false
 }
 
 // isHonorific reports titles that are forms of address, not roles.

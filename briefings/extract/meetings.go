@@ -212,7 +212,13 @@ func (x *extraction) meetings(s *sentence) []*cand {
 		case "hosted":
 			add(t, x.subject(s, t), x.objects(s, t+1, 1, ""), false)
 		case "summoned":
-			c := add(t, x.subject(s, t), x.objects(s, t+1, 10, "by"), false)
+			var c *cand
+			if t > 0 && (toks[t-1].low == "was" || toks[t-1].low == "were" || toks[t-1].low == "been") {
+				c = add(t, x.subject(s, t), x.objects(s, t+1, 10, "by"), false)
+			} else {
+				// "Diop summoned the Algerian ambassador".
+				c = add(t, x.subject(s, t), x.objects(s, t+1, 2, ""), false)
+			}
 			c.f.Mode = briefings.ModeUnspecified
 		case "discussed":
 			actors := x.subject(s, t)

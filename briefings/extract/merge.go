@@ -312,9 +312,14 @@ func (x *extraction) mergeMeetings(cs []*cand) []*cand {
 			continue
 		}
 		if c.f.Mode == "spoke" {
-			c.f.Mode = briefings.ModeInPerson
-			if phone {
+			// "X spoke with Y": by phone when the article calls it a call,
+			// in person when it says where they were, else unspecified.
+			c.f.Mode = briefings.ModeUnspecified
+			switch {
+			case phone:
 				c.f.Mode = briefings.ModePhone
+			case c.f.Place != "" || x.presentTogether(c.s):
+				c.f.Mode = briefings.ModeInPerson
 			}
 		}
 		ms = append(ms, c)
@@ -460,8 +465,8 @@ func (x *extraction) mergeMeetings(cs []*cand) []*cand {
 			continue
 		}
 		for i := range a.f.Counterparts {
-			if strings.EqualFold(a.f.Counterparts[i].Role, "counterpart") && len(a.f.Actors) > 0 && a.f.Actors[0].Role != "" {
-				a.f.Counterparts[i].Role = a.f.Actors[0].Role
+			if strings.EqualFold(a.f.Counterparts[i].Role, "counterpart") {
+				a.f.Counterparts[i].Role = "counterpart"
 			}
 		}
 		if len(a.f.Counterparts) == 0 && len(a.f.Actors) >= 2 {
@@ -472,6 +477,18 @@ func (x *extraction) mergeMeetings(cs []*cand) []*cand {
 		}
 	}
 	return cs
+}
+
+// presentTogether reports words that put the parties in one place ("was in
+// Niamey", "visited", "travelled to").
+func (x *extraction) presentTogether(s *sentence) bool {
+	for _, t := range s.toks {
+		switch t.low {
+		case "visited", "visit", "travelled", "traveled", "arrived", "hosted", "met":
+			return true
+		}
+	}
+	return false
 }
 
 func isSummit(c *cand) bool {
@@ -546,6 +563,12 @@ func (x *extraction) mergeWithdrawals(cs []*cand) []*cand {
 	for _, c := range cs {
 		if c.dropped || c.f.Kind != briefings.FactWithdrawal {
 			continue
+		}
+		// A person ordering a withdrawal stands for their country's forces.
+		for i, p := range c.f.Actors {
+			if p.Kind == briefings.EntityPerson && p.Country != "" {
+				c.f.Actors[i] = briefings.Party{Name: p.Country, Kind: briefings.EntityCountry, Country: p.Country}
+			}
 		}
 		if x.claim {
 			continue

@@ -296,6 +296,13 @@ func (x *extraction) withdrawals(s *sentence) []*cand {
 		// Only places and bodies can be left ("in a ceremony attended by the
 		// defence ministers" names no place).
 		from = placeLike(from)
+		if len(from) == 0 {
+			// A place the gazetteer does not know: "from the west bank of the
+			// Dnipro river near Kherson", "from Nagorno-Karabakh".
+			if m := x.placePhrase(s, after, "from"); m != nil {
+				from = []*mention{m}
+			}
+		}
 		if len(from) == 0 && kind == wVerb {
 			if in := x.places(s, after, 6, "in"); len(in) > 0 {
 				from = placeLike(in)
@@ -443,6 +450,61 @@ func (x *extraction) possessiveBefore(s *sentence, t int) []*mention {
 	return nil
 }
 
+// placePhrase makes a place mention of the capitalized noun phrase after
+// prep (within a few words of from): a place the gazetteer does not know.
+func (x *extraction) placePhrase(s *sentence, from int, prep string) *mention {
+	toks := s.toks
+	for k := from; k < len(toks) && k < from+6; k++ {
+		if toks[k].low != prep {
+			if toks[k].punct || toks[k].low == "and" {
+				return nil
+			}
+			continue
+		}
+		st := k + 1
+		for st < len(toks) && (toks[st].low == "the" || toks[st].low == "a") {
+			st++
+		}
+		end := st
+		hasName := false
+		for end < len(toks) && end < st+10 {
+			t := toks[end]
+			if t.punct && t.low != "-" || t.low == "and" || t.low == "within" || t.low == "by" || t.low == "after" || t.low == "before" || t.low == "to" || t.low == "in" && hasName {
+				break
+			}
+			if isTimeStart(s, end) {
+				break
+			}
+			if t.cap {
+				hasName = true
+			}
+			end++
+		}
+		if !hasName || end == st {
+			return nil
+		}
+		text := joinText(s.text, toks[st:end])
+		country := ""
+		for _, m := range s.ments {
+			if m.start >= st && m.end <= end && m.country != "" {
+				country = m.country
+			}
+		}
+		return &mention{start: st, end: end, roleStart: st, kind: mCity, name: text, text: text, country: country}
+	}
+	return nil
+}
+
+// isTimeStart reports whether a time expression starts at token k.
+func isTimeStart(s *sentence, k int) bool {
+	for _, tx := range s.times {
+		if tx.start == k {
+			return true
+		}
+	}
+	return false
+}
+
 // objectPhrase returns a base or facility left, with its place: "a French
 // base in N’Djamena" (empty when the object is not such a place).
 func (x *extraction) objectPhrase(s *sentence, from int) string {
@@ -477,6 +539,42 @@ func (x *extraction) baseName(s *sentence, from int) string {
 		}
 	}
 	return ""
+}
+
+// ordersOwnForces reports "Russia's defence minister ordered troops to
+// withdraw": the one who orders commands the forces that leave (unnamed
+// troops, or troops of the orderer's own country).
+func (x *extraction) ordersOwnForces(s *sentence, verb, t int) bool {
+	if s.toks[verb].low != "ordered" && s.toks[verb].low != "orders" && s.toks[verb].low != "order" {
+		return false
+	}
+	orderer := x.subject(s, verb)
+	if len(orderer) == 0 {
+		return false
+	}
+	oc := orderer[0].country
+	if orderer[0].ent != nil && orderer[0].ent.country != "" {
+		oc = orderer[0].ent.country
+	}
+	if oc == "" {
+		return false
+	}
+	for _, m := range s.ments {
+		if m.start > verb && m.end <= t && !m.sub {
+			if m.kind == mGroup && (m.country == "" || m.country == oc) {
+				return true
+			}
+			return false
+		}
+	}
+	// "ordered troops to withdraw": unnamed forces are the orderer's own.
+	for k := verb + 1; k < t; k++ {
+		switch s.toks[k].low {
+		case "troops", "forces", "soldiers", "units", "personnel":
+			return true
+		}
+	}
+	return false
 }
 
 // negatedOrder reports "did not (directly) order ... to leave": the trigger
@@ -660,6 +758,11 @@ func (x *extraction) stageOf(s *sentence, t int, kind wTrigger) (string, briefin
 					if k+1 < len(toks) && toks[k+1].low != "for" && toks[k+1].low != "on" {
 						continue
 					}
+				}
+				// A side ordering its own troops out decides a withdrawal;
+				// another side demands it.
+				if x.ordersOwnForces(s, k, t) {
+					return briefings.StagePlanned, briefings.Asserted
 				}
 				return briefings.StageDemanded, briefings.Asserted
 			case ".", ";":

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/briefbot/briefbot/briefings"
 )
@@ -25,6 +26,13 @@ type Briefer interface {
 // name. Later parts of the bot register theirs here.
 type Extra map[string]HandlerFunc
 
+// Observer is told about every command a Router handles, after it is
+// handled: the canonical command name ("" when the request named no
+// command of the table, or a command the caller may not use), the error
+// the command failed with (nil when it was answered; the caller saw
+// ErrorResponse of it), and how long it took. Metrics use it.
+type Observer func(ctx context.Context, command string, err error, d time.Duration)
+
 // Router is the Handler every platform calls: it parses text when the
 // platform has not, checks permissions, dispatches to the briefing
 // questions or the extra handlers, and turns every error into user text at
@@ -34,6 +42,8 @@ type Router struct {
 	b     Briefer
 	extra Extra
 	log   *slog.Logger
+	// observe, when set, is told about every handled command.
+	observe Observer
 }
 
 // NewRouter returns a Router over the command table.
@@ -44,14 +54,22 @@ func NewRouter(b Briefer, extra Extra, logger *slog.Logger) *Router {
 	return &Router{table: Table(), b: b, extra: extra, log: logger}
 }
 
+// Observe sets the observer told about every handled command. Call it
+// before the Router handles requests.
+func (r *Router) Observe(o Observer) { r.observe = o }
+
 // Handle implements Handler. It never returns an error for a failed
 // command: the failure is the response.
 func (r *Router) Handle(ctx context.Context, req Request) (Response, error) {
+	start := time.Now()
 	spec, req, err := r.prepare(req)
-	if err != nil {
-		return ErrorResponse(ctx, r.log, err), nil
+	var resp Response
+	if err == nil {
+		resp, err = r.dispatch(ctx, spec, req)
 	}
-	resp, err := r.dispatch(ctx, spec, req)
+	if r.observe != nil {
+		r.observe(ctx, spec.Name, err, time.Since(start))
+	}
 	if err != nil {
 		return ErrorResponse(ctx, r.log, err), nil
 	}

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"strings"
+	"time"
 
 	"github.com/briefbot/briefbot/briefings"
 )
@@ -104,6 +105,12 @@ func (x *extraction) agreements(s *sentence) []*cand {
 					break
 				}
 			}
+			if a, b := x.purpose(s, npEnd); b > a {
+				c.content = a
+				// "signed an agreement on Tuesday to expand American access
+				// to Philippine military bases".
+				c.f.Subject += " " + strings.TrimSpace(joinText(s.text, toks[a:b]))
+			}
 		}
 		out = append(out, c)
 		return c
@@ -192,6 +199,12 @@ func (x *extraction) agreements(s *sentence) []*cand {
 				continue
 			}
 			st := t + 1
+			for _, tx := range s.times {
+				// "agreed on Wednesday to a four-day truce".
+				if tx.start == st || tx.start == st+1 && toks[st].low == "on" {
+					st = tx.end
+				}
+			}
 			for st < len(toks) && (toks[st].cap || toks[st].low == "on" || toks[st].low == "to" || toks[st].low == "that" || toks[st].low == "upon") {
 				if !toks[st].cap {
 					st++
@@ -201,13 +214,13 @@ func (x *extraction) agreements(s *sentence) []*cand {
 			}
 			en := min(len(toks), st+14)
 			for k := st; k < en; k++ {
-				if toks[k].low == "." || toks[k].low == ";" {
+				if toks[k].low == "." || toks[k].low == ";" || toks[k].low == "," && k+1 < len(toks) && clauseAfterComma(toks[k+1]) {
 					en = k
 					break
 				}
 			}
 			counter := x.objectsIn(s, t+1, min(len(toks), t+4), "with")
-			add(t, briefings.AgreementAgreed, actors, counter, st, en)
+			add(t, briefings.AgreementAgreed, actors, counter, st, en).content = st
 		case "reached", "struck", "clinched", "sealed", "concluded", "produced", "brokered":
 			noun, st, en := x.agreementNP(s, t+1, 3, false)
 			if noun < 0 || conditional(t) {
@@ -358,12 +371,44 @@ func (x *extraction) agreements(s *sentence) []*cand {
 		}
 	}
 	for _, c := range out {
-		if tr, ok := x.timeFor(s, c.trig); ok {
+		if tr, ok := x.timeFor(s, c.trig); ok && !x.futureOfDone(c, tr) {
 			c.f.Time, c.explicitTime = tr, true
 		}
 		c.f.Place = x.placeFor(s, c.trig)
+		if c.content > 0 && placeAfter(s, c.f.Place, c.content) {
+			// "agreed ... to hold another meeting in Chisinau": where the
+			// next meeting is, not where they agreed.
+			c.f.Place = ""
+		}
 	}
 	return out
+}
+
+// placeAfter reports whether the place is named at or after token k.
+func placeAfter(s *sentence, place string, k int) bool {
+	if place == "" {
+		return false
+	}
+	for _, m := range s.ments {
+		if m.start >= k && m.name != "" && (m.name == place || strings.HasPrefix(place, m.name+",") || m.country == place && m.kind == mCountry) {
+			return true
+		}
+	}
+	return false
+}
+
+// futureOfDone reports a time after publication on an accord the text says
+// was already reached or signed: "agreed to hold joint patrols next year"
+// dates the patrols, not the agreement.
+func (x *extraction) futureOfDone(c *cand, tr briefings.TimeRef) bool {
+	if x.pub.IsZero() || tr.Start.IsZero() || c.f.Modality != "" {
+		return false
+	}
+	if c.f.Status != briefings.AgreementAgreed && c.f.Status != briefings.AgreementSigned {
+		return false
+	}
+	pub := time.Date(x.pub.Year(), x.pub.Month(), x.pub.Day(), 0, 0, 0, 0, time.UTC)
+	return tr.Start.After(pub)
 }
 
 // lastAgreementNoun returns the index of the last accord noun at or before
@@ -454,4 +499,46 @@ func distinctKeys(x *extraction, ms []*mention) map[string]bool {
 		out[x.party(m).Key()] = true
 	}
 	return out
+}
+
+// purpose returns the bounds of a purpose clause right after an accord's
+// phrase ending at k, past a time expression: "to expand access to the
+// bases". It returns equal bounds when there is none.
+func (x *extraction) purpose(s *sentence, k int) (int, int) {
+	toks := s.toks
+	for _, tx := range s.times {
+		if tx.start == k {
+			k = tx.end
+		}
+	}
+	if k+1 >= len(toks) || toks[k].low != "to" || toks[k+1].cap || toks[k+1].punct {
+		return k, k
+	}
+	switch toks[k+1].low {
+	case "the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those", "be", "date":
+		return k, k
+	}
+	end := min(len(toks), k+16)
+	for j := k + 1; j < end; j++ {
+		if w := toks[j].low; w == "," || w == "." || w == ";" || w == "\"" || w == "“" || w == "”" {
+			end = j
+			break
+		}
+	}
+	return k, end
+}
+
+// clauseAfterComma reports a word after a comma that starts a new clause
+// rather than continuing a list: "..., under a deal brokered by Qatar",
+// "..., Michel said".
+func clauseAfterComma(t token) bool {
+	if t.cap {
+		return true
+	}
+	switch t.low {
+	case "under", "which", "who", "according", "saying", "said", "as", "after", "before", "while", "but", "despite",
+		"officials", "the", "a", "an", "in", "on", "at", "following", "amid", "with", "ending":
+		return true
+	}
+	return false
 }

@@ -1233,7 +1233,22 @@ func (x *extraction) salientCountry(s *sentence, i int, exclude string) string {
 // before it in the sentence, else the country of the previous sentence's
 // subject.
 func (x *extraction) possessiveCountry(s *sentence, k int) string {
-	// The subject of the sentence comes first ("Mali's government ... over
+	// The subject of a that-clause holding the pronoun comes first ("Baku
+	// demanded that Armenia withdraw its forces"): Armenia's forces.
+	for j := k - 1; j >= 0 && j >= k-8; j-- {
+		if s.toks[j].low != "that" {
+			continue
+		}
+		for _, m := range x.pending {
+			if m.start == j+1 || m.start == j+2 && s.toks[j+1].low == "the" {
+				if m.start < k && m.country != "" && (m.kind == mCountry || m.kind == mDemonym || m.kind == mCapital || m.kind == mOrg || m.kind == mGroup) {
+					return m.country
+				}
+			}
+		}
+		break
+	}
+	// Then the subject of the sentence ("Mali's government ... over
 	// comments by the French authorities about its transitional government").
 	for _, m := range x.pending {
 		if m.start >= k {

@@ -22,6 +22,8 @@ type want struct {
 	counter []string
 	time    string
 	mode    string
+	// subject, when set, must be part of the fact's subject.
+	subject string
 }
 
 func (w want) String() string {
@@ -71,6 +73,9 @@ func matches(f briefings.Fact, w want) bool {
 		return false
 	}
 	if w.mode != "" && f.Mode != w.mode {
+		return false
+	}
+	if w.subject != "" && !strings.Contains(f.Subject, w.subject) {
 		return false
 	}
 	all := keys(f.Parties())
@@ -130,6 +135,39 @@ func TestArticles(t *testing.T) {
 		{"lammy-kyiv.txt",
 			[]want{{kind: briefings.FactMeeting, actors: []string{"Lammy", "Zelensky"}, time: "2024-11-22", mode: briefings.ModeInPerson}},
 			nil,
+		},
+		{"armenia-azerbaijan-brussels.txt",
+			[]want{
+				{kind: briefings.FactMeeting, actors: []string{"Michel", "Pashinyan", "Aliyev"}, time: "2023-05-14", mode: briefings.ModeInPerson},
+				// "The two leaders agreed": the guests of the meeting two
+				// sentences before, not its host; dated by the talks, not
+				// by the next meeting they agreed on.
+				{kind: briefings.FactAgreement, status: briefings.AgreementAgreed, actors: []string{"Pashinyan"}, counter: []string{"Aliyev"}, time: "2023-05-14", subject: "border delimitation"},
+				{kind: briefings.FactAgreement, status: briefings.AgreementSigned, actors: []string{"Azerbaijan"}, counter: []string{"Armenia"}, time: "2022"},
+				// "demanded that Armenia withdraw its forces from
+				// Nagorno-Karabakh": its forces are Armenia's, and the place
+				// is one the gazetteer does not know.
+				{kind: briefings.FactWithdrawal, status: briefings.StageDemanded, actors: []string{"Armenia"}, counter: []string{"Nagorno-Karabakh"}},
+			},
+			[]want{
+				{kind: briefings.FactAgreement, time: "2023-06"},
+				{kind: briefings.FactAgreement, actors: []string{"Michel"}},
+				{kind: briefings.FactWithdrawal, counter: []string{"Armenia"}},
+			},
+		},
+		{"us-philippines-bases.txt",
+			[]want{
+				{kind: briefings.FactAgreement, status: briefings.AgreementSigned, actors: []string{"United States"}, counter: []string{"Philippines"}, time: "2024-07-30", subject: "to expand American access"},
+				// "The two countries also agreed": countries, not the
+				// officials of the meeting before.
+				{kind: briefings.FactAgreement, status: briefings.AgreementAgreed, actors: []string{"United States"}, counter: []string{"Philippines"}, subject: "joint patrols"},
+			},
+			[]want{
+				// A warning about what the deal would do is not a threat.
+				{kind: briefings.FactThreat},
+				{kind: briefings.FactAgreement, time: "2025"},
+				{kind: briefings.FactAgreement, actors: []string{"Blinken"}},
+			},
 		},
 		{"gabon-coup.txt",
 			[]want{{kind: briefings.FactCoup, actors: []string{"Gabon"}, time: "2023-08-30"}},

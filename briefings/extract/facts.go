@@ -21,6 +21,16 @@ type cand struct {
 	coref bool
 	// pronounSubject is set when the actors are a pronoun ("they").
 	pronounSubject bool
+	// pair is set when the subject is "the two leaders" or "both sides".
+	pair bool
+	// content is the first token of what an accord says ("agreed to ...",
+	// "an agreement to ..."), 0 when unknown: places there are not where
+	// the accord was made.
+	content int
+	// pairCountries is set when that subject is "the two countries".
+	pairCountries bool
+	// hosted is set for a meeting whose actor hosted the counterparts.
+	hosted bool
 	// ordinal is the n of "their second encounter".
 	ordinal int
 	dropped bool
@@ -456,7 +466,9 @@ func (x *extraction) objectsOf(s *sentence, t int, maxGap int, accept func(*ment
 			continue
 		}
 		// The first argument must come soon after the preposition.
-		if m.roleStart-start > 4 {
+		if m.roleStart-start > 4 || clauseBreakIn(toks, start, m.roleStart) {
+			// "from Nagorno-Karabakh, a claim Yerevan rejects": Yerevan is
+			// not what follows "from".
 			break
 		}
 		first = m
@@ -1011,4 +1023,16 @@ func (x *extraction) possessor(s *sentence, k int) []*mention {
 		}
 	}
 	return nil
+}
+
+// clauseBreakIn reports a comma, semicolon, colon, parenthesis or dash in
+// tokens [a, b).
+func clauseBreakIn(toks []token, a, b int) bool {
+	for k := a; k < b && k < len(toks); k++ {
+		switch toks[k].low {
+		case ",", ";", ":", "(", "—", "–":
+			return true
+		}
+	}
+	return false
 }

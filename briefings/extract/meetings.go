@@ -210,7 +210,7 @@ func (x *extraction) meetings(s *sentence) []*cand {
 			}
 			add(t, actors, counter, false)
 		case "hosted":
-			add(t, x.subject(s, t), x.objects(s, t+1, 1, ""), false)
+			add(t, x.subject(s, t), x.objects(s, t+1, 1, ""), false).hosted = true
 		case "summoned":
 			var c *cand
 			if t > 0 && (toks[t-1].low == "was" || toks[t-1].low == "were" || toks[t-1].low == "been") {

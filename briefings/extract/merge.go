@@ -65,6 +65,12 @@ func (x *extraction) resolveGroups(c *cand) {
 				// "the two leaders signed": the people of the sentence's
 				// meeting, resolved with the agreement's other parties.
 				c.pronounSubject = true
+				lt := strings.ToLower(m.text)
+				c.pair = strings.Contains(lt, "two") || strings.Contains(lt, "both")
+				switch m.role {
+				case "countries", "nations", "states", "governments":
+					c.pairCountries = true
+				}
 				continue
 			}
 			if backReference(m) {
@@ -517,11 +523,23 @@ func (x *extraction) mergeAgreements(cs []*cand) []*cand {
 		if len(allParties(c)) == 0 || c.pronounSubject {
 			// "they reached an agreement": the people of the sentence's
 			// meeting, or of the previous agreement.
-			if m := x.meetingIn(cs, c.s); m != nil {
+			if m := x.meetingNear(cs, c.s, 2); m != nil {
 				c.f.Actors, c.f.Counterparts = m.f.Actors, m.f.Counterparts
+				if c.f.Place == "" {
+					c.f.Place = m.f.Place
+				}
+				if c.pair && len(m.f.Counterparts) == 2 && len(m.f.Actors) == 1 && m.hosted {
+					// "X hosted A and B ... The two leaders agreed": the
+					// guests agreed, not the host.
+					c.f.Actors, c.f.Counterparts = m.f.Counterparts[:1], m.f.Counterparts[1:]
+				}
 			} else if prev != nil {
 				c.f.Actors, c.f.Counterparts = prev.f.Actors, prev.f.Counterparts
 			}
+		}
+		if c.pairCountries {
+			// "The two countries agreed": the countries of the parties.
+			c.f.Actors, c.f.Counterparts = asCountries(c.f.Actors, c.f.Counterparts)
 		}
 		if len(c.f.Counterparts) == 0 && len(c.f.Actors) >= 2 {
 			c.f.Actors, c.f.Counterparts = c.f.Actors[:1], c.f.Actors[1:]
@@ -544,6 +562,24 @@ func (x *extraction) mergeAgreements(cs []*cand) []*cand {
 		}
 	}
 	return cs
+}
+
+// meetingNear returns the meeting reported in sentence s or, failing that,
+// the latest one in the back sentences before it.
+func (x *extraction) meetingNear(cs []*cand, s *sentence, back int) *cand {
+	var best *cand
+	for _, c := range cs {
+		if c.f.Kind != briefings.FactMeeting || c.dropped || c.s.idx > s.idx || c.s.idx < s.idx-back {
+			continue
+		}
+		if c.s == s {
+			return c
+		}
+		if best == nil || c.s.idx > best.s.idx {
+			best = c
+		}
+	}
+	return best
 }
 
 // meetingIn returns the meeting reported in sentence s.
@@ -747,4 +783,30 @@ func (x *extraction) mergeThreats(cs []*cand) []*cand {
 		}
 	}
 	return cs
+}
+
+// asCountries replaces each party by its country, keeping the first
+// appearance of each: the officials of a meeting stand for their states.
+func asCountries(actors, counter []briefings.Party) (a, b []briefings.Party) {
+	seen := map[string]bool{}
+	conv := func(ps []briefings.Party) []briefings.Party {
+		var out []briefings.Party
+		for _, p := range ps {
+			c := p.Country
+			if p.Kind == briefings.EntityCountry {
+				c = p.Name
+			}
+			if c == "" || seen[c] {
+				continue
+			}
+			seen[c] = true
+			out = append(out, briefings.Party{Name: c, Kind: briefings.EntityCountry, Country: c})
+		}
+		return out
+	}
+	a, b = conv(actors), conv(counter)
+	if len(a) == 0 && len(b) == 0 {
+		return actors, counter
+	}
+	return a, b
 }

@@ -109,6 +109,9 @@ func (x *extraction) threats(s *sentence) []*cand {
 			own[a.ent.country] = true
 		}
 	}
+	if !x.selfWarning(s, t, own, actors) {
+		return nil
+	}
 	// The target: named after the cue ("against X", "in response to actions
 	// by Russia", "in the Republic of Niger", "stay in Mali"), else the
 	// other side of the story.
@@ -269,4 +272,53 @@ func (x *extraction) contextTarget(s *sentence, own map[string]bool) []*mention 
 		}
 	}
 	return nil
+}
+
+// selfWarning tells whether a warning at cue t is a threat by its actor.
+// "Warned that it would respond" and "warned that they did not rule out
+// force" are; "warned that the deal would escalate tensions" is a warning
+// about someone else's act and is not, unless it names consequences under
+// a condition ("warned that Niger would face consequences if ...").
+func (x *extraction) selfWarning(s *sentence, t int, own map[string]bool, actors []*mention) bool {
+	toks := s.toks
+	switch toks[t].low {
+	case "warned", "warns", "warning":
+	default:
+		return true
+	}
+	if t+2 >= len(toks) || toks[t+1].low != "that" {
+		return true
+	}
+	k := t + 2
+	switch toks[k].low {
+	case "it", "they", "we", "he", "she", "i":
+		return true
+	}
+	if m := mentionStartingAt(s.ments, k); m != nil || k+1 < len(toks) && toks[k].low == "the" {
+		if m == nil {
+			m = mentionStartingAt(s.ments, k+1)
+		}
+		if m != nil && (isActor(actors, m) || own[m.country] && m.country != "" || own[m.name] && m.name != "") {
+			return true
+		}
+	}
+	cond := false
+	for _, tk := range toks[t+2:] {
+		switch tk.low {
+		case "if", "unless":
+			cond = true
+		case "consequences", "measures", "force", "retaliation", "reprisals":
+			if cond {
+				return true
+			}
+		}
+	}
+	if cond {
+		for _, tk := range toks[t+2:] {
+			if tk.low == "consequences" || tk.low == "measures" || tk.low == "force" {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -577,6 +577,31 @@ func (x *extraction) ordersOwnForces(s *sentence, verb, t int) bool {
 	return false
 }
 
+// demandedThat reports a base-form trigger in a clause demanded of someone:
+// "demanded that Armenia withdraw its forces", "insists that the troops
+// leave".
+func demandedThat(toks []token, t int) bool {
+	switch toks[t].low {
+	case "withdraw", "leave", "depart", "quit", "vacate", "evacuate", "pull", "draw":
+	default:
+		return false
+	}
+	for k := t - 1; k >= 1 && k >= t-8; k-- {
+		switch toks[k].low {
+		case "that":
+			switch toks[k-1].low {
+			case "demanded", "demands", "demanding", "demand", "insisted", "insists", "insisting", "urged", "urges",
+				"asked", "asks", "requested", "requests", "required", "requires", "ordered", "orders":
+				return true
+			}
+			return false
+		case ".", ";", ",":
+			return false
+		}
+	}
+	return false
+}
+
 // negatedOrder reports "did not (directly) order ... to leave": the trigger
 // is the complement of a negated order, so nobody was ordered out.
 func negatedOrder(toks []token, t int) bool {
@@ -749,7 +774,7 @@ func (x *extraction) stageOf(s *sentence, t int, kind wTrigger) (string, briefin
 	}
 	// Demands: "ordered/told/asked X to leave", "gave X 72 hours to leave",
 	// "called for the withdrawal", "demanded the withdrawal".
-	if kind == wVerb && prev(1) == "to" || kind == wNoun || kind == wMissionEnd {
+	if kind == wVerb && (prev(1) == "to" || demandedThat(toks, t)) || kind == wNoun || kind == wMissionEnd {
 		for k := t - 1; k >= 0 && k >= t-12; k-- {
 			switch toks[k].low {
 			case "ordered", "orders", "order", "told", "tells", "asked", "asks", "demanded", "demands", "demanding",

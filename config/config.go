@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
+	"net/url"
 	"os"
 	"sort"
 	"strconv"
@@ -222,11 +224,47 @@ func (c Config) Validate() error {
 	if where == "" {
 		errs = append(errs, errors.New("DATABASE_URL is empty; give a file path such as briefbot.db, sqlite:/data/briefbot.db, or postgres://user:pass@host/db"))
 	}
-	if kind == StoreSQLite && strings.ContainsAny(where, "?#") {
-		errs = append(errs, fmt.Errorf("DATABASE_URL %q: a SQLite path may not contain ? or #", where))
+	const dbExamples = "postgres://user:password@host:5432/briefbot or a SQLite file such as sqlite:/data/briefbot.db"
+	switch {
+	case kind == StorePostgres:
+		// The URL is not echoed: it may hold a password.
+		if u, err := url.Parse(where); err != nil || u.Hostname() == "" {
+			errs = append(errs, errors.New("DATABASE_URL is a postgres URL without a valid host; use "+dbExamples))
+		}
+	case strings.Contains(where, "://"):
+		scheme, _, _ := strings.Cut(where, "://")
+		errs = append(errs, fmt.Errorf("DATABASE_URL uses the scheme %q, which briefbot does not know; use %s", clip(scheme, 20), dbExamples))
+	case kind == StoreSQLite && strings.ContainsAny(where, "?#"):
+		errs = append(errs, fmt.Errorf("DATABASE_URL %q: a SQLite path may not contain ? or #; use a plain path such as sqlite:/data/briefbot.db", where))
 	}
-	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
-		errs = append(errs, fmt.Errorf("BRIEFBOT_HTTP_ADDR=%q is not host:port (for example :8080 or 127.0.0.1:8080)", c.HTTPAddr))
+	if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil || !validPort(port) {
+		errs = append(errs, fmt.Errorf("BRIEFBOT_HTTP_ADDR=%q is not host:port with a port from 0 to 65535 (for example :8080 or 127.0.0.1:8080; PORT=8080 alone also works)", c.HTTPAddr))
+	}
+	for _, h := range c.FetchAllowHosts {
+		if !validAllowHost(h) {
+			errs = append(errs, fmt.Errorf("BRIEFBOT_FETCH_ALLOW_HOSTS: %q is not a host name, address or network; give entries such as intranet.example.com, 10.1.2.3 or 10.0.0.0/8, separated by commas", clip(h, 64)))
+		}
+	}
+	for _, api := range []struct{ name, v, example string }{
+		{"SLACK_API_URL", c.Slack.APIURL, "https://slack.com/api/"},
+		{"DISCORD_API_URL", c.Discord.APIURL, "https://discord.com"},
+	} {
+		if api.v == "" {
+			continue
+		}
+		if u, err := url.Parse(api.v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+			errs = append(errs, fmt.Errorf("%s=%q is not an http(s) address; leave it unset for %s, or give a proxy such as http://127.0.0.1:9000", api.name, clip(api.v, 64), api.example))
+		}
+	}
+	for _, id := range c.Slack.Admins {
+		if !slackUserID(id) {
+			errs = append(errs, fmt.Errorf("BRIEFBOT_SLACK_ADMINS: %q is not a Slack user id; give ids such as U012AB3CD (a profile's ⋮ menu → Copy member ID), separated by commas", clip(id, 32)))
+		}
+	}
+	for _, id := range c.Discord.AdminRoles {
+		if _, err := strconv.ParseUint(id, 10, 64); err != nil {
+			errs = append(errs, fmt.Errorf("BRIEFBOT_DISCORD_ADMIN_ROLES: %q is not a Discord role id; give numbers such as 1234567890123456789 (Server Settings → Roles → Copy Role ID), separated by commas", clip(id, 32)))
+		}
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
 		errs = append(errs, fmt.Errorf("BRIEFBOT_TIME_ZONE=%q is not an IANA time zone (for example Europe/Berlin or UTC)", c.TimeZone))
@@ -277,6 +315,59 @@ func (c Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validPort reports whether p is a port number.
+func validPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 0 && n <= 65535
+}
+
+// validAllowHost reports whether h is a host name, an IP address or a
+// CIDR network.
+func validAllowHost(h string) bool {
+	if _, err := netip.ParseAddr(h); err == nil {
+		return true
+	}
+	if _, err := netip.ParsePrefix(h); err == nil {
+		return true
+	}
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// slackUserID reports whether s looks like a Slack user id (U or W, then
+// capital letters and digits).
+func slackUserID(s string) bool {
+	if len(s) < 3 || len(s) > 32 || (s[0] != 'U' && s[0] != 'W') {
+		return false
+	}
+	for _, r := range s[1:] {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// clip shortens s for an error message.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
 }
 
 // mask hides a secret, keeping a recognizable prefix.

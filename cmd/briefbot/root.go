@@ -39,6 +39,8 @@ func newRootCommand(a *app) *cobra.Command {
 		newEvalCommand(a),
 		newManifestCommand(a),
 		newDiscordCommand(a),
+		newConfigCommand(a),
+		newHealthcheckCommand(a),
 	)
 	return root
 }

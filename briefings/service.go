@@ -38,33 +38,6 @@ func NewService(store Store, x Extractor, clock Clock, logger *slog.Logger) *Ser
 // Store returns the service's store.
 func (s *Service) Store() Store { return s.store }
 
-// Ingest extracts an article's facts and stores both. A duplicate (same
-// content) is reported in the result and nothing is written.
-func (s *Service) Ingest(ctx context.Context, a Article) (AddResult, error) {
-	if strings.TrimSpace(a.Text) == "" {
-		return AddResult{}, Errorf(CodeInvalid, "the article %q has no text", a.Title)
-	}
-	if a.Hash == "" {
-		a.Hash = ContentHash(a.Text)
-	}
-	if a.ID == "" {
-		a.ID = ArticleID(a.Hash)
-	}
-	if a.Ingested.IsZero() {
-		a.Ingested = s.clock.Now().UTC()
-	}
-	f, err := s.x.Extract(ctx, a)
-	if err != nil {
-		return AddResult{}, fmt.Errorf("extract %q: %w", a.Title, err)
-	}
-	res, err := s.store.AddArticle(ctx, a, f)
-	if err != nil {
-		return AddResult{}, fmt.Errorf("store %q: %w", a.Title, err)
-	}
-	s.log.Info("article ingested", "id", res.Article.ID, "title", res.Article.Title, "duplicate", res.Duplicate, "facts", res.Facts, "status_changes", len(res.Changed))
-	return res, nil
-}
-
 func checkQuery(what, q string) (string, error) {
 	q = strings.TrimSpace(q)
 	if n := utf8.RuneCountInString(q); n > MaxQueryRunes {

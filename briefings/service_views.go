@@ -110,8 +110,11 @@ func (s *Service) Situation(ctx context.Context, country string) (Answer, error)
 	return ans, nil
 }
 
-// scope selects the facts of a story: a story id, or else a name the facts
-// mention.
+// scope selects the facts of a story: the argument is first resolved to a
+// story (its id or title, see FindStory), and only otherwise taken as a
+// name the facts mention. A story's query names both the story and its
+// newest articles (at most maxScopeArticles), so that a caller that lists
+// article ids when no name is given still reads only the story's.
 func (s *Service) scope(ctx context.Context, story string) (FactQuery, string, error) {
 	story, err := checkQuery("story", story)
 	if err != nil {
@@ -119,6 +122,24 @@ func (s *Service) scope(ctx context.Context, story string) (FactQuery, string, e
 	}
 	if story == "" {
 		return FactQuery{}, "", nil
+	}
+	st, ok, err := s.FindStory(ctx, story)
+	if err != nil {
+		return FactQuery{}, "", err
+	}
+	if ok {
+		arts, err := s.store.Articles(ctx, ArticleQuery{Story: st.ID, Limit: maxScopeArticles})
+		if err != nil {
+			return FactQuery{}, "", fmt.Errorf("articles of story %s: %w", st.ID, err)
+		}
+		q := FactQuery{Story: st.ID, ArticleIDs: make([]string, 0, len(arts))}
+		for _, a := range arts {
+			q.ArticleIDs = append(q.ArticleIDs, a.ID)
+		}
+		if len(q.ArticleIDs) == 0 {
+			q.ArticleIDs = nil
+		}
+		return q, st.Title, nil
 	}
 	t, err := s.resolve(ctx, story)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/briefings/extract"
+	"github.com/briefbot/briefbot/briefings/postgres"
 	"github.com/briefbot/briefbot/briefings/sample"
 	"github.com/briefbot/briefbot/briefings/sqlite"
 	"github.com/briefbot/briefbot/commands"
@@ -164,6 +165,13 @@ func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger) (bri
 		st, err := sqlite.Open(ctx, where, logger)
 		if err != nil {
 			return nil, fmt.Errorf("open the SQLite database %s (DATABASE_URL): %w", where, err)
+		}
+		return st, nil
+	case config.StorePostgres:
+		// The error never repeats the URL: it may hold a password.
+		st, err := postgres.Open(ctx, where, logger)
+		if err != nil {
+			return nil, fmt.Errorf("open the Postgres database (DATABASE_URL): %w", err)
 		}
 		return st, nil
 	}

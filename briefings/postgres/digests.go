@@ -214,6 +214,11 @@ const (
 // more attempt). It returns the row as claimed and true, or the row as it
 // stands and false. A subscription that does not exist is an error with
 // briefings.ErrNotFound.
+//
+// The three statements (insert, takeover, read) go in one round trip: the
+// takeover cannot match a row this claim has just inserted (its lease ends
+// after now), and the read, a statement of its own, sees the row as the
+// winner left it.
 func (s *Store) ClaimDelivery(ctx context.Context, d briefings.Delivery, claimant string, now time.Time, lease time.Duration) (briefings.Delivery, bool, error) {
 	row, err := briefings.CheckClaim(d, claimant, now, lease)
 	if err != nil {
@@ -221,31 +226,43 @@ func (s *Store) ClaimDelivery(ctx context.Context, d briefings.Delivery, claiman
 	}
 	at, until := micros(row.Updated), micros(row.LeaseUntil)
 	cutoff := micros(row.Updated.Add(-briefings.LedgerRetention))
-	out, err := scanDelivery(s.pool.QueryRow(ctx, claimInsertSQL, row.SubscriptionID, row.Slot, micros(row.Due), row.Manual, row.Claimant, until, at, cutoff))
+	var inserted, takenOver, current claimResult
+	b := &pgx.Batch{}
+	b.Queue(claimInsertSQL, row.SubscriptionID, row.Slot, micros(row.Due), row.Manual, row.Claimant, until, at, cutoff).QueryRow(inserted.scan)
+	b.Queue(claimTakeOverSQL, row.Claimant, until, at, row.SubscriptionID, row.Slot).QueryRow(takenOver.scan)
+	b.Queue(deliverySQL, row.SubscriptionID, row.Slot).QueryRow(current.scan)
+	err = s.pool.SendBatch(ctx, b).Close()
 	switch {
-	case err == nil:
-		return out, true, nil
 	case pgCode(err) == "23503": // foreign_key_violation: no such subscription
 		return briefings.Delivery{}, false, subscriptionNotFound(fmt.Sprintf("%q to deliver", row.SubscriptionID))
-	case !errors.Is(err, pgx.ErrNoRows):
+	case err != nil:
 		return briefings.Delivery{}, false, s.fail(ctx, "claim delivery "+row.Slot, err)
+	case inserted.found:
+		return inserted.d, true, nil
+	case takenOver.found:
+		return takenOver.d, true, nil
+	case current.found:
+		return current.d, false, nil
 	}
-	out, err = scanDelivery(s.pool.QueryRow(ctx, claimTakeOverSQL, row.Claimant, until, at, row.SubscriptionID, row.Slot))
-	if err == nil {
-		return out, true, nil
+	// The row went between the statements: its subscription was deleted.
+	return briefings.Delivery{}, false, subscriptionNotFound(fmt.Sprintf("%q to deliver", row.SubscriptionID))
+}
+
+// claimResult is the row one statement of a claim returned, if any.
+type claimResult struct {
+	d     briefings.Delivery
+	found bool
+}
+
+func (c *claimResult) scan(row pgx.Row) error {
+	d, err := scanDelivery(row)
+	switch {
+	case err == nil:
+		c.d, c.found = d, true
+	case !errors.Is(err, pgx.ErrNoRows):
+		return err
 	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return briefings.Delivery{}, false, s.fail(ctx, "take over delivery "+row.Slot, err)
-	}
-	out, err = scanDelivery(s.pool.QueryRow(ctx, deliverySQL, row.SubscriptionID, row.Slot))
-	if errors.Is(err, pgx.ErrNoRows) {
-		// The row went between the statements: its subscription was deleted.
-		return briefings.Delivery{}, false, subscriptionNotFound(fmt.Sprintf("%q to deliver", row.SubscriptionID))
-	}
-	if err != nil {
-		return briefings.Delivery{}, false, s.fail(ctx, "read delivery "+row.Slot, err)
-	}
-	return out, false, nil
+	return nil
 }
 
 // finishSQL records an outcome while the claimant holds the row.

@@ -81,10 +81,13 @@ type runtime struct {
 	clock   briefings.Clock
 	// scheduler posts digests once platforms are started (nil before).
 	scheduler *bot.Scheduler
+	// feeds is the feed poller started with the digests (nil before).
+	feeds *feedRun
 }
 
-// startDigests builds the digest scheduler over the given platforms and
-// gives the router the digest and subscription commands.
+// startDigests builds the digest scheduler over the given platforms, gives
+// the router the digest, subscription, ingestion, feed and story commands,
+// and starts the feed poller (Close stops it).
 func (rt *runtime) startDigests(platforms []bot.Platform) error {
 	byName := map[string]bot.Platform{}
 	for _, p := range platforms {
@@ -125,12 +128,15 @@ func (rt *runtime) startDigests(platforms []bot.Platform) error {
 		DefaultZone: rt.cfg.TimeZone,
 		Clock:       rt.clock,
 	})
-	rt.router = commands.NewRouter(svc, extra, rt.log)
-	return nil
+	rt.router = commands.NewRouter(svc, rt.withIngestion(extra), rt.log)
+	return rt.startFeedPoller()
 }
 
-// Close releases the store.
-func (rt *runtime) Close() error { return rt.store.Close() }
+// Close stops the feed poller and releases the store.
+func (rt *runtime) Close() error {
+	rt.stopFeedPoller()
+	return rt.store.Close()
+}
 
 // openRuntime opens the configured store, builds the service and router,
 // and loads the sample corpus into an empty database.
@@ -146,7 +152,7 @@ func (a *app) openRuntime(ctx context.Context, quiet bool) (*runtime, error) {
 	}
 	svc := briefings.NewService(st, extract.New(), briefings.SystemClock{}, logger)
 	rt := &runtime{cfg: cfg, log: logger, store: st, service: svc}
-	rt.router = commands.NewRouter(svc, nil, logger)
+	rt.router = commands.NewRouter(svc, rt.withIngestion(nil), logger)
 	rt.clock = briefings.SystemClock{}
 	if cfg.LoadSample {
 		if err := loadSample(ctx, st, svc, logger); err != nil {

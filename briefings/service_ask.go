@@ -121,12 +121,23 @@ func (s *Service) Ask(ctx context.Context, question string) (Answer, error) {
 		if kinds[f.Kind] {
 			sc += 1.5
 		}
-		for _, p := range f.Parties() {
-			if named[p.Name] || named[p.Country] {
-				sc += 1
-				break
+		// A fact whose actor is the named one counts more than one that
+		// only involves someone from there ("a senior airman in Niger").
+		bonus := 0.0
+		for _, p := range f.Actors {
+			if named[p.Name] {
+				bonus = 1
 			}
 		}
+		for _, p := range f.Parties() {
+			if bonus == 0 && named[p.Name] {
+				bonus = 0.75
+			}
+			if bonus == 0 && named[p.Country] {
+				bonus = 0.5
+			}
+		}
+		sc += bonus
 		if f.Kind == FactStatement {
 			sc -= 0.5
 		}
@@ -241,7 +252,7 @@ func (s *Service) Complete(ctx context.Context, kind string, prefix string, limi
 	case "country":
 		kinds = []EntityKind{EntityCountry}
 	case "topic", "story":
-		sts, err := s.store.Statuses(ctx, StatusQuery{Terms: statusTerms(prefix), Limit: 100})
+		sts, err := s.store.Statuses(ctx, StatusQuery{Terms: statusTerms(prefix), Limit: 100, HistoryLimit: 2})
 		if err != nil {
 			return nil, fmt.Errorf("complete: %w", err)
 		}

@@ -114,7 +114,7 @@ func (s *Service) Digest(ctx context.Context, sub Subscription, since, now time.
 		ans.Sections = append(ans.Sections, newSec)
 	}
 	// The status board: where every tracked process stands.
-	board, err := s.store.Statuses(ctx, StatusQuery{Limit: 50})
+	board, err := s.store.Statuses(ctx, StatusQuery{Limit: 50, HistoryLimit: 2})
 	if err != nil {
 		return DigestResult{}, fmt.Errorf("digest board: %w", err)
 	}

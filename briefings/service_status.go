@@ -14,7 +14,10 @@ func (s *Service) Status(ctx context.Context, topic string) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
-	q := StatusQuery{Limit: 100}
+	// The listing needs each process's stage and current evidence only;
+	// the processes shown are read again with the history their items
+	// show.
+	q := StatusQuery{Limit: 100, HistoryLimit: 2}
 	if topic != "" {
 		q.Terms = statusTerms(topic)
 	}
@@ -37,13 +40,29 @@ func (s *Service) Status(ctx context.Context, topic string) (Answer, error) {
 		return ans, nil
 	}
 	sortStatuses(sts)
-	arts, err := s.statusArticles(ctx, sts)
-	if err != nil {
-		return Answer{}, err
-	}
 	// Each section shows its 10 most recent processes; the others are
 	// counted.
 	const shown = 10
+	var keys []string
+	perKind := map[FactKind]int{}
+	for _, st := range sts {
+		if perKind[st.Kind] < shown {
+			keys = append(keys, st.Key)
+		}
+		perKind[st.Kind]++
+	}
+	show, err := s.store.Statuses(ctx, StatusQuery{Keys: keys, Limit: len(keys), HistoryLimit: statusHistoryLimit})
+	if err != nil {
+		return Answer{}, fmt.Errorf("statuses: %w", err)
+	}
+	detailed := make(map[string]Status, len(show))
+	for _, st := range show {
+		detailed[st.Key] = st
+	}
+	arts, err := s.statusArticles(ctx, show)
+	if err != nil {
+		return Answer{}, err
+	}
 	withdrawals := Section{Heading: "Withdrawals", MoreHint: "/brief status <topic>"}
 	agreements := Section{Heading: "Agreements", MoreHint: "/brief status <topic>"}
 	for _, st := range sts {
@@ -54,6 +73,9 @@ func (s *Service) Status(ctx context.Context, topic string) (Answer, error) {
 		if len(sec.Items) == shown {
 			sec.More++
 			continue
+		}
+		if d, ok := detailed[st.Key]; ok {
+			st = d
 		}
 		it, err := s.statusItem(ctx, st, arts)
 		if err != nil {
@@ -115,14 +137,49 @@ func sortStatuses(sts []Status) {
 	})
 }
 
+// statusArticles loads the articles a status item cites or dates a step
+// by: the first event of each stage run, the current event, and the
+// articles related sentences are read from.
 func (s *Service) statusArticles(ctx context.Context, sts []Status) (map[string]Article, error) {
 	var fs []Fact
 	for _, st := range sts {
+		last := ""
 		for _, e := range st.History {
-			fs = append(fs, Fact{ArticleID: e.ArticleID})
+			if e.Stage != last {
+				fs = append(fs, Fact{ArticleID: e.ArticleID})
+				last = e.Stage
+			}
+		}
+		fs = append(fs, Fact{ArticleID: st.Current().ArticleID})
+		for id := range relatedArticles(st) {
+			fs = append(fs, Fact{ArticleID: id})
 		}
 	}
 	return s.articles(ctx, fs)
+}
+
+// statusHistoryLimit is the history a status answer asks the store for.
+const statusHistoryLimit = 16
+
+// relatedArticlesMax bounds the articles whose sentences a status item
+// reads for related sentences.
+const relatedArticlesMax = 4
+
+// relatedArticles returns the articles of a process's latest evidence (at
+// most relatedArticlesMax, the current event's first) with the indexes of
+// their evidence sentences.
+func relatedArticles(st Status) map[string][]int {
+	out := map[string][]int{}
+	cur := st.Current()
+	out[cur.ArticleID] = nil
+	for i := len(st.History) - 1; i >= 0; i-- {
+		e := st.History[i]
+		if _, ok := out[e.ArticleID]; !ok && len(out) == relatedArticlesMax {
+			continue
+		}
+		out[e.ArticleID] = append(out[e.ArticleID], e.Evidence.Sentence)
+	}
+	return out
 }
 
 // statusItem writes one tracked process: its stage and date, its history,
@@ -181,26 +238,23 @@ func deadlineValue(t TimeRef) string {
 	return ""
 }
 
-// related finds up to three sentences of the process's articles that say
-// more about it: they name a process word (withdrawal, timeline, presence,
-// terms) and either the process's actor or place or stand next to its
-// evidence; the nearest come first.
+// related finds up to two sentences that say more about a process, in the
+// articles of its latest evidence (see relatedArticles): they name a
+// process word (withdrawal, timeline, presence, terms) and either the
+// process's actor or stand next to its evidence; those that qualify its
+// state come first, then the nearest.
 func (s *Service) related(ctx context.Context, st Status, arts map[string]Article) ([]Cite, error) {
-	articles := map[string]bool{}
 	used := map[string]bool{}
-	evidence := map[string][]int{}
 	for _, e := range st.History {
-		articles[e.ArticleID] = true
 		used[e.Evidence.Text] = true
-		evidence[e.ArticleID] = append(evidence[e.ArticleID], e.Evidence.Sentence)
 	}
-	actor, place := statusParties(st)
-	terms := []string{"timeline", "presence", "withdrawal", "troops", "forces", "maintain", "remain"}
-	if st.Kind == FactAgreement {
-		terms = []string{"agreement", "accord", "deal", "terms", "sofa"}
+	evidence := relatedArticles(st)
+	articles := make(map[string]bool, len(evidence))
+	for id := range evidence {
+		articles[id] = true
 	}
-	terms = append(terms, actor, place)
-	hits, err := s.candidateSentences(ctx, articles, terms)
+	actor := statusActor(st)
+	hits, err := s.candidateSentences(ctx, articles)
 	if err != nil {
 		return nil, err
 	}
@@ -258,31 +312,24 @@ func (s *Service) related(ctx context.Context, st Status, arts map[string]Articl
 }
 
 // candidateSentences returns the sentences of the given articles (an
-// indexed read), or for many articles the best search hits for terms.
-func (s *Service) candidateSentences(ctx context.Context, articles map[string]bool, terms []string) ([]SentenceHit, error) {
-	if len(articles) <= 20 {
-		var out []SentenceHit
-		ids := make([]string, 0, len(articles))
-		for id := range articles {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
-		for _, id := range ids {
-			ss, err := s.store.ArticleSentences(ctx, id)
-			if err != nil {
-				return nil, fmt.Errorf("related sentences: %w", err)
-			}
-			for _, sen := range ss {
-				out = append(out, SentenceHit{ArticleID: id, Sentence: sen})
-			}
-		}
-		return out, nil
+// indexed read per article; relatedArticles bounds how many).
+func (s *Service) candidateSentences(ctx context.Context, articles map[string]bool) ([]SentenceHit, error) {
+	var out []SentenceHit
+	ids := make([]string, 0, len(articles))
+	for id := range articles {
+		ids = append(ids, id)
 	}
-	hits, err := s.store.SearchSentences(ctx, terms, 60)
-	if err != nil {
-		return nil, fmt.Errorf("related sentences: %w", err)
+	sort.Strings(ids)
+	for _, id := range ids {
+		ss, err := s.store.ArticleSentences(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("related sentences: %w", err)
+		}
+		for _, sen := range ss {
+			out = append(out, SentenceHit{ArticleID: id, Sentence: sen})
+		}
 	}
-	return hits, nil
+	return out, nil
 }
 
 // qualifies reports words that qualify a process's state.
@@ -304,15 +351,14 @@ func abs(a int) int {
 	return a
 }
 
-// statusParties returns the actor and place names of a status (from its
-// key: kind|actors|place|force).
-func statusParties(st Status) (actor, place string) {
+// statusActor returns the first actor's name of a status (from its key:
+// kind|actors|place|force).
+func statusActor(st Status) string {
 	parts := strings.Split(st.Key, "|")
 	if len(parts) >= 3 {
-		actor = strings.ReplaceAll(strings.Split(parts[1], "+")[0], "-", " ")
-		place = strings.ReplaceAll(strings.Split(parts[2], "+")[0], "-", " ")
+		return strings.ReplaceAll(strings.Split(parts[1], "+")[0], "-", " ")
 	}
-	return actor, place
+	return ""
 }
 
 func mentionsAny(ws []string, names ...string) bool {

@@ -160,16 +160,22 @@ func (s *Service) Timeline(ctx context.Context, story string) (Answer, error) {
 		return Answer{}, fmt.Errorf("timeline: %w", err)
 	}
 	var dated []Fact
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	for _, f := range facts {
 		if !f.Time.Resolved() || f.Kind == FactStatement || f.Modality == Negated || f.Modality == Requested {
 			continue
 		}
+		// One sentence read as two stages of one kind ("reached an
+		// agreement that the US would withdraw ... in response to Niger's
+		// demands") shows as the further stage.
 		key := f.Evidence.Text + "|" + string(f.Kind)
-		if seen[key] {
+		if i, ok := seen[key]; ok {
+			if stageRank(f.Status) > stageRank(dated[i].Status) {
+				dated[i] = f
+			}
 			continue
 		}
-		seen[key] = true
+		seen[key] = len(dated)
 		dated = append(dated, f)
 	}
 	arts, err := s.articles(ctx, dated)

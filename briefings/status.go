@@ -42,6 +42,9 @@ type Status struct {
 	Stage   string        `json:"stage"`
 	AsOf    TimeRef       `json:"as_of"`
 	History []StatusEvent `json:"history"`
+	// Events counts the status's evidence; History may hold fewer when it
+	// was compacted (see StatusQuery.HistoryLimit).
+	Events int `json:"events"`
 }
 
 // Current returns the event that sets the status's stage.
@@ -200,7 +203,7 @@ func MergeStatus(key string, kind FactKind, topic, actor, subject string, events
 		}
 		return h[i].FactID < h[j].FactID
 	})
-	s := Status{Key: key, Kind: kind, Topic: topic, Actor: actor, Subject: subject, History: h}
+	s := Status{Key: key, Kind: kind, Topic: topic, Actor: actor, Subject: subject, History: h, Events: len(h)}
 	// The current stage is the latest asserted event; hedged or intended
 	// evidence only counts when nothing firmer is known.
 	for i := len(h) - 1; i >= 0; i-- {
@@ -232,4 +235,47 @@ func Slug(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// CompactHistory returns at most limit events (at least two: the latest
+// and the one that sets the stage) of a status's time-ordered history, in
+// time order: those two, the first event of each stage run (up to half the
+// limit, the latest runs first), then the latest events. A limit of zero
+// or less, or one the history fits in, returns the history unchanged.
+func CompactHistory(s Status, limit int) []StatusEvent {
+	h := s.History
+	if limit <= 0 || len(h) <= limit {
+		return h
+	}
+	limit = max(limit, 2)
+	keep := make(map[int]bool, limit)
+	keep[len(h)-1] = true
+	for i := len(h) - 1; i >= 0; i-- {
+		if h[i].Modality == Asserted {
+			keep[i] = true
+			break
+		}
+	}
+	var starts []int
+	for i, e := range h {
+		if i == 0 || e.Stage != h[i-1].Stage {
+			starts = append(starts, i)
+		}
+	}
+	for i, added := len(starts)-1, 0; i >= 0 && added < max(limit/2, 1) && len(keep) < limit; i-- {
+		if !keep[starts[i]] {
+			keep[starts[i]] = true
+			added++
+		}
+	}
+	for i := len(h) - 1; i >= 0 && len(keep) < limit; i-- {
+		keep[i] = true
+	}
+	out := make([]StatusEvent, 0, len(keep))
+	for i, e := range h {
+		if keep[i] {
+			out = append(out, e)
+		}
+	}
+	return out
 }

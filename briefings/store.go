@@ -122,9 +122,16 @@ type StatusQuery struct {
 	// Terms keeps statuses whose topic or key mentions any of these words.
 	Terms []string
 	Kinds []FactKind
+	// Keys keeps the statuses with these keys.
+	Keys []string
 	// ChangedAfter keeps statuses with an event ingested after this time.
 	ChangedAfter time.Time
 	Limit        int
+	// HistoryLimit, when positive, lets the store return each status's
+	// History as CompactHistory(status, HistoryLimit) (at most that many
+	// events, or two, the current one always among them); Stage, AsOf and Events
+	// still account for every event. Zero returns the full history.
+	HistoryLimit int
 }
 
 // SentenceHit is a sentence found by a text search.

@@ -390,6 +390,9 @@ func (s *Store) Statuses(ctx context.Context, q briefings.StatusQuery) ([]briefi
 	if err := briefings.CheckQueryList("fact kinds", len(q.Kinds), briefings.MaxQueryValues); err != nil {
 		return nil, err
 	}
+	if err := briefings.CheckQueryList("status keys", len(q.Keys), briefings.MaxQueryValues); err != nil {
+		return nil, err
+	}
 	var termWords [][]string
 	for _, t := range q.Terms {
 		if ws := briefings.FoldedWords(t); len(ws) > 0 {
@@ -411,6 +414,9 @@ func (s *Store) Statuses(ctx context.Context, q briefings.StatusQuery) ([]briefi
 	var hits []hit
 	for key, st := range s.statuses {
 		if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, st.kind) {
+			continue
+		}
+		if len(q.Keys) > 0 && !slices.Contains(q.Keys, key) {
 			continue
 		}
 		if len(termWords) > 0 && !slices.ContainsFunc(termWords, func(ws []string) bool {
@@ -440,6 +446,7 @@ func (s *Store) Statuses(ctx context.Context, q briefings.StatusQuery) ([]briefi
 	out := make([]briefings.Status, len(hits))
 	for i, h := range hits {
 		out[i] = briefings.MergeStatus(h.key, h.st.kind, h.st.topic, h.st.actor, h.st.subject, h.st.events)
+		out[i].History = briefings.CompactHistory(out[i], q.HistoryLimit)
 	}
 	return out, nil
 }

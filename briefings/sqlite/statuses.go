@@ -62,7 +62,11 @@ func addStatuses(ctx context.Context, st *writeStmts, p briefings.PreparedArticl
 			}
 		}
 		merged := briefings.MergeStatus(key, briefings.FactKind(kind), topic, actor, subject, append(events, g.events...))
-		if _, err := st.statusPut.ExecContext(ctx, key, kind, topic, actor, subject, merged.Stage, micros(briefings.StatusLatest(merged))); err != nil {
+		summary, history, err := encodeSummary(merged)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := st.statusPut.ExecContext(ctx, key, kind, topic, actor, subject, merged.Stage, micros(briefings.StatusLatest(merged)), summary, history, merged.Events); err != nil {
 			return nil, fmt.Errorf("store status %s: %w", key, err)
 		}
 		for _, e := range g.events {
@@ -84,6 +88,43 @@ func addStatuses(ctx context.Context, st *writeStmts, p briefings.PreparedArticl
 		}
 	}
 	return changed, nil
+}
+
+// summaryEvents is the history a status row keeps: a query with a larger
+// HistoryLimit reads the events.
+const summaryEvents = 32
+
+// encodeSummary returns the JSON of a merged status with its latest and
+// stage-setting events (summary), and of its history compacted to
+// summaryEvents (history).
+func encodeSummary(st briefings.Status) (summary, history []byte, err error) {
+	h := briefings.CompactHistory(st, summaryEvents)
+	st.History = briefings.CompactHistory(st, 2)
+	if summary, err = json.Marshal(st); err != nil {
+		return nil, nil, fmt.Errorf("encode status summary of %s: %w", st.Key, err)
+	}
+	if history, err = json.Marshal(h); err != nil {
+		return nil, nil, fmt.Errorf("encode status history of %s: %w", st.Key, err)
+	}
+	return summary, history, nil
+}
+
+// decodeSummary reads a status row's summary, and its history unless two
+// events are enough for the query.
+func decodeSummary(summary, history []byte, limit int) (briefings.Status, error) {
+	var st briefings.Status
+	if err := json.Unmarshal(summary, &st); err != nil {
+		return st, fmt.Errorf("decode status summary: %w", err)
+	}
+	if limit > 2 {
+		var h []briefings.StatusEvent
+		if err := json.Unmarshal(history, &h); err != nil {
+			return st, fmt.Errorf("decode status history of %s: %w", st.Key, err)
+		}
+		st.History = h
+	}
+	st.History = briefings.CompactHistory(st, limit)
+	return st, nil
 }
 
 // readEvents reads the stored events of one status.
@@ -163,6 +204,9 @@ func (s *Store) Statuses(ctx context.Context, q briefings.StatusQuery) ([]briefi
 	if err := briefings.CheckQueryList("fact kinds", len(q.Kinds), briefings.MaxQueryValues); err != nil {
 		return nil, err
 	}
+	if err := briefings.CheckQueryList("status keys", len(q.Keys), briefings.MaxQueryValues); err != nil {
+		return nil, err
+	}
 	query, args, ok := statusQuery(q, n)
 	if !ok {
 		return nil, nil // only blank terms: nothing matches
@@ -172,14 +216,28 @@ func (s *Store) Statuses(ctx context.Context, q briefings.StatusQuery) ([]briefi
 		return nil, s.fail(ctx, "statuses", err)
 	}
 	var heads []briefings.Status
+	done := map[string]bool{}
+	var summary, history []byte
+	var count int
 	for rows.Next() {
 		var st briefings.Status
 		var kind string
-		if err := rows.Scan(&st.Key, &kind, &st.Topic, &st.Actor, &st.Subject); err != nil {
+		if err := rows.Scan(&st.Key, &kind, &st.Topic, &st.Actor, &st.Subject, &summary, &history, &count); err != nil {
 			rows.Close()
 			return nil, s.fail(ctx, "statuses", err)
 		}
 		st.Kind = briefings.FactKind(kind)
+		// The row's summary is enough when its history holds all the
+		// events or at least as many as asked for.
+		if q.HistoryLimit > 0 && summary != nil && history != nil && (count <= summaryEvents || q.HistoryLimit <= summaryEvents) {
+			sum, err := decodeSummary(summary, history, q.HistoryLimit)
+			if err != nil {
+				rows.Close()
+				return nil, s.fail(ctx, "statuses", err)
+			}
+			st = sum
+			done[st.Key] = true
+		}
 		heads = append(heads, st)
 	}
 	rows.Close()
@@ -189,17 +247,26 @@ func (s *Store) Statuses(ctx context.Context, q briefings.StatusQuery) ([]briefi
 	if len(heads) == 0 {
 		return nil, nil
 	}
-	keys := make([]string, len(heads))
-	for i, h := range heads {
-		keys[i] = h.Key
+	var keys []string
+	for _, h := range heads {
+		if !done[h.Key] {
+			keys = append(keys, h.Key)
+		}
 	}
-	events, err := statusEvents(ctx, s.r, keys)
-	if err != nil {
-		return nil, s.fail(ctx, "statuses", err)
+	var events map[string][]briefings.StatusEvent
+	if len(keys) > 0 {
+		if events, err = statusEvents(ctx, s.r, keys); err != nil {
+			return nil, s.fail(ctx, "statuses", err)
+		}
 	}
 	out := make([]briefings.Status, len(heads))
 	for i, h := range heads {
+		if done[h.Key] {
+			out[i] = h
+			continue
+		}
 		out[i] = briefings.MergeStatus(h.Key, h.Kind, h.Topic, h.Actor, h.Subject, events[h.Key])
+		out[i].History = briefings.CompactHistory(out[i], q.HistoryLimit)
 	}
 	return out, nil
 }
@@ -208,6 +275,10 @@ func (s *Store) Statuses(ctx context.Context, q briefings.StatusQuery) ([]briefi
 // can match nothing.
 func statusQuery(q briefings.StatusQuery, n int) (query string, args []any, ok bool) {
 	var where []string
+	if len(q.Keys) > 0 {
+		where = append(where, "key IN ("+placeholders(len(q.Keys))+")")
+		args = append(args, anys(q.Keys)...)
+	}
 	if len(q.Kinds) > 0 {
 		where = append(where, "kind IN ("+placeholders(len(q.Kinds))+")")
 		args = append(args, anys(q.Kinds)...)
@@ -235,7 +306,7 @@ func statusQuery(q briefings.StatusQuery, n int) (query string, args []any, ok b
 		where = append(where, "key IN (SELECT status_key FROM status_events WHERE ingested > ?)")
 		args = append(args, micros(q.ChangedAfter))
 	}
-	query = "SELECT key, kind, topic, actor, subject FROM statuses"
+	query = "SELECT key, kind, topic, actor, subject, summary, history, events FROM statuses"
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}

@@ -263,8 +263,8 @@ func writeSQL() []string {
 		ON CONFLICT DO NOTHING`,
 		"SELECT kind, topic, actor, subject, stage FROM statuses WHERE key = ?",
 		"SELECT body FROM status_events WHERE status_key = ? ORDER BY pk",
-		`INSERT INTO statuses (key, kind, topic, actor, subject, stage, latest) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (key) DO UPDATE SET stage = excluded.stage, latest = excluded.latest`,
+		`INSERT INTO statuses (key, kind, topic, actor, subject, stage, latest, summary, history, events) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET stage = excluded.stage, latest = excluded.latest, summary = excluded.summary, history = excluded.history, events = excluded.events`,
 		"INSERT INTO status_events (status_key, article_pk, ingested, body) VALUES (?, ?, ?, ?)",
 		"INSERT INTO status_terms (word, status_key) SELECT value, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
 		// Duplicates (migration 3).

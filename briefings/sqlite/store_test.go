@@ -354,3 +354,26 @@ func TestQueryPlans(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusWithoutSummary reads statuses stored before migration 7, whose
+// rows have no summary, from their events.
+func TestStatusWithoutSummary(t *testing.T) {
+	s := openTest(t, Options{})
+	full := storetest.StatusWithHistory(t, s, 40)
+	if _, err := s.w.ExecContext(t.Context(), "UPDATE statuses SET summary = NULL, events = 0"); err != nil {
+		t.Fatal(err)
+	}
+	ss, err := s.Statuses(t.Context(), briefings.StatusQuery{HistoryLimit: 6})
+	if err != nil || len(ss) != 1 {
+		t.Fatalf("Statuses = %v, %v", ss, err)
+	}
+	want := briefings.CompactHistory(full, 6)
+	if ss[0].Stage != full.Stage || ss[0].Events != 40 || len(ss[0].History) != len(want) {
+		t.Fatalf("got stage %q, %d events, history of %d; want %q, 40, %d", ss[0].Stage, ss[0].Events, len(ss[0].History), full.Stage, len(want))
+	}
+	for i := range want {
+		if ss[0].History[i].FactID != want[i].FactID {
+			t.Errorf("event %d is %s; want %s", i, ss[0].History[i].FactID, want[i].FactID)
+		}
+	}
+}

@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) briefings.Store) {
 		{"StatusAcrossArticles", testStatusAcrossArticles},
 		{"StatusOutOfOrder", testStatusOutOfOrder},
 		{"StatusFilters", testStatusFilters},
+		{"StatusHistoryLimit", testStatusHistoryLimit},
 		{"SearchSentences", testSearchSentences},
 		{"ArticleSentences", testArticleSentences},
 		{"SearchCommonWords", testSearchCommonWords},
@@ -590,6 +591,9 @@ func testStatusFilters(t *testing.T, s briefings.Store) {
 		{"changed after everything", briefings.StatusQuery{ChangedAfter: at("2024-05-01T00:00:00Z")}, nil},
 		{"limit", briefings.StatusQuery{Limit: 1}, []string{withdrawalKey}},
 		{"term and kind", briefings.StatusQuery{Terms: []string{"karesh"}, Kinds: []briefings.FactKind{briefings.FactWithdrawal}}, []string{withdrawalKey}},
+		{"key", briefings.StatusQuery{Keys: []string{pact}}, []string{pact}},
+		{"keys, latest evidence first", briefings.StatusQuery{Keys: []string{pact, withdrawalKey, "withdrawal|nobody|nowhere|military"}}, []string{withdrawalKey, pact}},
+		{"key and kind", briefings.StatusQuery{Keys: []string{pact}, Kinds: []briefings.FactKind{briefings.FactWithdrawal}}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -804,6 +808,7 @@ func testInvalid(t *testing.T, s briefings.Store) {
 		"negative sentence limit": func() error { _, err := s.SearchSentences(ctx, []string{"x"}, -1); return err },
 		"too many fact terms":     func() error { _, err := s.Facts(ctx, briefings.FactQuery{Terms: many}); return err },
 		"too many status terms":   func() error { _, err := s.Statuses(ctx, briefings.StatusQuery{Terms: many}); return err },
+		"too many status keys":    func() error { _, err := s.Statuses(ctx, briefings.StatusQuery{Keys: many}); return err },
 		"too many article ids":    func() error { _, err := s.Articles(ctx, briefings.ArticleQuery{IDs: many}); return err },
 	} {
 		if err := call(); briefings.ErrorCode(err) != briefings.CodeInvalid {
@@ -866,6 +871,61 @@ func testConcurrentAdds(t *testing.T, s briefings.Store) {
 	for i := 1; i < len(ss[0].History); i++ {
 		if ss[0].History[i].At().Before(ss[0].History[i-1].At()) {
 			t.Errorf("history out of time order at %d", i)
+		}
+	}
+}
+
+// staged is numbered with the withdrawal's stage set by i: demanded,
+// agreed, under way, completed in runs of ten.
+func staged(i int) fixture {
+	f := numbered(0, i)
+	stages := []string{briefings.StageDemanded, briefings.StageAgreed, briefings.StageUnderWay, briefings.StageCompleted}
+	f.Facts.Facts[0].Status = stages[min(i/10, len(stages)-1)]
+	return f
+}
+
+// StatusWithHistory adds n articles about one process, in stage runs of
+// ten (demanded, agreed, under way, completed), to an empty store and
+// returns the process's status with its full history.
+func StatusWithHistory(t *testing.T, s briefings.Store, n int) briefings.Status {
+	t.Helper()
+	for i := range n {
+		add(t, s, staged(i))
+	}
+	ss, err := s.Statuses(t.Context(), briefings.StatusQuery{})
+	if err != nil || len(ss) != 1 {
+		t.Fatalf("Statuses = %v, %v", ss, err)
+	}
+	return ss[0]
+}
+
+func testStatusHistoryLimit(t *testing.T, s briefings.Store) {
+	full := StatusWithHistory(t, s, 40)
+	if len(full.History) != 40 || full.Events != 40 || full.Stage != briefings.StageCompleted {
+		t.Fatalf("full status: %d events (Events %d), stage %q; want 40 and completed", len(full.History), full.Events, full.Stage)
+	}
+	for _, limit := range []int{1, 2, 3, 6, 32, 33, 39, 40, 100} {
+		ss, err := s.Statuses(t.Context(), briefings.StatusQuery{HistoryLimit: limit})
+		if err != nil || len(ss) != 1 {
+			t.Fatalf("Statuses(HistoryLimit %d) = %v, %v", limit, ss, err)
+		}
+		got := ss[0]
+		if got.Stage != full.Stage || got.AsOf.Value != full.AsOf.Value || got.Events != full.Events || got.Topic != full.Topic {
+			t.Errorf("HistoryLimit %d: stage %q as of %q, %d events, topic %q; want %q as of %q, %d events, topic %q",
+				limit, got.Stage, got.AsOf.Value, got.Events, got.Topic, full.Stage, full.AsOf.Value, full.Events, full.Topic)
+		}
+		want := briefings.CompactHistory(full, limit)
+		if len(got.History) > max(limit, 2) || len(got.History) != len(want) {
+			t.Errorf("HistoryLimit %d: %d events; want %d", limit, len(got.History), len(want))
+			continue
+		}
+		for i := range want {
+			if got.History[i].FactID != want[i].FactID {
+				t.Errorf("HistoryLimit %d: event %d is %s; want %s", limit, i, got.History[i].FactID, want[i].FactID)
+			}
+		}
+		if got.Current().FactID != full.Current().FactID {
+			t.Errorf("HistoryLimit %d: current event %s; want %s", limit, got.Current().FactID, full.Current().FactID)
 		}
 	}
 }

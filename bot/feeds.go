@@ -86,6 +86,9 @@ const (
 	maxItemProblems = 3
 	// finishTimeout bounds recording a poll's outcome, also at shutdown.
 	finishTimeout = 10 * time.Second
+	// itemStopGrace is how long an item being read may take to finish
+	// once the poller is stopping.
+	itemStopGrace = 5 * time.Second
 	// maxItemDateAhead is how far in the future a feed item's date may be
 	// and still stand for an article without one.
 	maxItemDateAhead = 24 * time.Hour
@@ -347,6 +350,10 @@ func (p *FeedPoller) pollSafely(ctx context.Context, f briefings.Feed, rep *Feed
 func (p *FeedPoller) poll(ctx context.Context, f briefings.Feed, rep *FeedTickReport) {
 	pctx, cancel := context.WithTimeout(ctx, p.cfg.Lease*9/10)
 	defer cancel()
+	// An item being read when the poller stops may finish (its id is
+	// already recorded as seen); no other starts.
+	ictx, icancel := withGrace(pctx, itemStopGrace)
+	defer icancel()
 	now := p.cfg.Clock.Now()
 	rep.Polled++
 	st := itemState{feed: f}
@@ -357,7 +364,7 @@ func (p *FeedPoller) poll(ctx context.Context, f briefings.Feed, rep *FeedTickRe
 			p.keepPending(f.ID, pi)
 			continue
 		}
-		p.item(pctx, &st, pi, rep)
+		p.item(ictx, &st, pi, rep)
 	}
 	var res fetch.FeedResult
 	if st.stop == nil {
@@ -375,7 +382,7 @@ func (p *FeedPoller) poll(ctx context.Context, f briefings.Feed, rep *FeedTickRe
 		case res.NotModified:
 			rep.NotModified++
 		default:
-			p.items(pctx, &st, res.Items, rep)
+			p.items(pctx, ictx, &st, res.Items, rep)
 		}
 	}
 	out := st.feed
@@ -439,8 +446,9 @@ func (st *itemState) problems() string {
 }
 
 // items checks a feed's items in order and reads the new ones, until
-// MaxItems were read or an item's page fails for a passing reason.
-func (p *FeedPoller) items(ctx context.Context, st *itemState, items []fetch.FeedItem, rep *FeedTickReport) {
+// MaxItems were read, an item's page fails for a passing reason or ctx
+// ends; ictx is the context items are read with.
+func (p *FeedPoller) items(ctx, ictx context.Context, st *itemState, items []fetch.FeedItem, rep *FeedTickReport) {
 	for _, it := range items {
 		if st.stop != nil || ctx.Err() != nil {
 			if ctx.Err() != nil && st.stop == nil {
@@ -461,7 +469,7 @@ func (p *FeedPoller) items(ctx context.Context, st *itemState, items []fetch.Fee
 			continue
 		}
 		st.read++
-		p.item(ctx, st, pendingItem{item: it}, rep)
+		p.item(ictx, st, pendingItem{item: it}, rep)
 	}
 }
 
@@ -503,6 +511,21 @@ func (p *FeedPoller) item(ctx context.Context, st *itemState, pi pendingItem, re
 	}
 	st.note(it.Link + ": " + publicError(err))
 	p.log.Info("feed item skipped", "feed", st.feed.URL, "item", it.Link, "err", err)
+}
+
+// withGrace returns a context with parent's deadline that ends grace
+// after parent is canceled, rather than at once.
+func withGrace(parent context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	base := context.WithoutCancel(parent)
+	ctx, cancel := context.WithCancel(base)
+	if d, ok := parent.Deadline(); ok {
+		var cancelDeadline context.CancelFunc
+		ctx, cancelDeadline = context.WithDeadline(ctx, d)
+		inner := cancel
+		cancel = func() { cancelDeadline(); inner() }
+	}
+	stop := context.AfterFunc(parent, func() { time.AfterFunc(grace, cancel) })
+	return ctx, func() { stop(); cancel() }
 }
 
 // passing reports whether an error may go away by itself: the server or

@@ -99,6 +99,8 @@ type site struct {
 	feeds    map[string]siteFeed
 	hits     map[string]int
 	notMod   map[string]int
+	delay    map[string]time.Duration // path → wait before answering
+	arrived  chan string              // paths with a delay, as they are asked for
 	inflight atomic.Int32
 	maxIn    atomic.Int32
 }
@@ -108,7 +110,8 @@ type siteFeed struct {
 }
 
 func newSite(t *testing.T) *site {
-	s := &site{pages: map[string]string{}, status: map[string]int{}, retry: map[string]string{}, feeds: map[string]siteFeed{}, hits: map[string]int{}, notMod: map[string]int{}}
+	s := &site{pages: map[string]string{}, status: map[string]int{}, retry: map[string]string{}, feeds: map[string]siteFeed{}, hits: map[string]int{}, notMod: map[string]int{},
+		delay: map[string]time.Duration{}, arrived: make(chan string, 16)}
 	s.srv = httptest.NewServer(s)
 	t.Cleanup(s.srv.Close)
 	return s
@@ -131,7 +134,12 @@ func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if isFeed && f.etag != "" && r.Header.Get("If-None-Match") == f.etag {
 		s.notMod[r.URL.Path]++
 	}
+	delay := s.delay[r.URL.Path]
 	s.mu.Unlock()
+	if delay > 0 {
+		s.arrived <- r.URL.Path
+		time.Sleep(delay)
+	}
 	switch {
 	case status != 0:
 		if ra != "" {
@@ -551,6 +559,51 @@ func TestFeedPollerClaims(t *testing.T) {
 	}
 	if m := s.maxIn.Load(); m > 3*2 {
 		t.Errorf("%d requests at once from 3 pollers of concurrency 2", m)
+	}
+}
+
+// TestFeedPollerStop: when the poller stops mid-poll, the item being read
+// finishes (its id is already recorded as seen), no other starts, and the
+// feed is due again at once with nothing counted against it.
+func TestFeedPollerStop(t *testing.T) {
+	s := newSite(t)
+	r := newFeedRig(t, "memstore")
+	day := time.Date(2025, 3, 19, 7, 0, 0, 0, time.UTC)
+	var entries []feedEntry
+	for i := range 3 {
+		p := fmt.Sprintf("/s/%d.html", i)
+		entries = append(entries, feedEntry{p, s.addArticle(p, 80+i, day), day})
+	}
+	s.set(func(s *site) {
+		s.feeds["/s.rss"] = siteFeed{"application/rss+xml", rssFeed(s, entries), `"s-1"`}
+		s.delay["/s/1.html"] = 300 * time.Millisecond
+	})
+	url := s.url("/s.rss")
+	r.addFeed(t, url)
+	p := r.poller(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan FeedTickReport, 1)
+	go func() {
+		rep, _ := p.Tick(ctx)
+		done <- rep
+	}()
+	<-s.arrived // the second item's page is being read
+	cancel()
+	rep := <-done
+	if rep.Added != 2 {
+		t.Fatalf("stopped tick: %+v; want the first item and the one in flight added", rep)
+	}
+	if n := s.hit("/s/2.html"); n != 0 {
+		t.Errorf("an item was started after the stop (%d fetches)", n)
+	}
+	f := r.feed(t, url)
+	if f.Failures != 0 || f.ETag != "" || !f.NextPoll.Equal(r.clock.Now()) || f.Items != 2 {
+		t.Fatalf("feed after the stop: %+v; want it due again at once, read whole, no failure", f)
+	}
+	// The next start reads the rest.
+	s.set(func(s *site) { delete(s.delay, "/s/1.html") })
+	if rep := tick(t, p); rep.Added != 1 || rep.NewItems != 1 {
+		t.Fatalf("tick after the restart: %+v; want the remaining item only", rep)
 	}
 }
 

@@ -13,9 +13,10 @@ import (
 //
 // The story is chosen before the article is stored (Article.Story is set
 // on the stored article; see the story rules in stories.go) and recorded
-// with PutStory once the article is stored and is not a duplicate. A
-// failure to record the story is logged, not returned: the article and its
-// facts are stored, and only its story's record lags.
+// with PutStory once the article is stored and is not a duplicate. An
+// article that already names its story keeps it, and its caller keeps that
+// story's record. A failure to record the story is logged, not returned:
+// the article and its facts are stored, and only its story's record lags.
 func (s *Service) Ingest(ctx context.Context, a Article) (AddResult, error) {
 	if strings.TrimSpace(a.Text) == "" {
 		return AddResult{}, Errorf(CodeInvalid, "the article %q has no text", a.Title)

@@ -73,12 +73,21 @@ func (rt *runtime) withIngestion(extra commands.Extra) commands.Extra {
 		Feeds:     rt.store,
 		CheckFeed: checkFeed(f),
 		Stories:   rt.store,
-		FirstPoll: "within " + bot.DefaultFeedTick.String(),
+		FirstPoll: firstPoll(bot.DefaultFeedTick),
 		Clock:     clock,
 	}) {
 		extra[name] = h
 	}
 	return extra
+}
+
+// firstPoll says when the poller, ticking every tick, first reads a feed
+// added now.
+func firstPoll(tick time.Duration) string {
+	if tick == time.Minute {
+		return "within a minute"
+	}
+	return "within " + commands.FormatEvery(tick)
 }
 
 // feedRun is a running feed poller.

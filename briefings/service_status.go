@@ -63,6 +63,7 @@ func (s *Service) Status(ctx context.Context, topic string) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
+	sents := sentenceCache{}
 	withdrawals := Section{Heading: "Withdrawals", MoreHint: "/brief status <topic>"}
 	agreements := Section{Heading: "Agreements", MoreHint: "/brief status <topic>"}
 	for _, st := range sts {
@@ -77,7 +78,7 @@ func (s *Service) Status(ctx context.Context, topic string) (Answer, error) {
 		if d, ok := detailed[st.Key]; ok {
 			st = d
 		}
-		it, err := s.statusItem(ctx, st, arts)
+		it, err := s.statusItem(ctx, st, arts, sents)
 		if err != nil {
 			return Answer{}, err
 		}
@@ -185,7 +186,7 @@ func relatedArticles(st Status) map[string][]int {
 // statusItem writes one tracked process: its stage and date, its history,
 // its deadline, and the sentences around it that qualify it (a timeline
 // still under discussion, a presence kept).
-func (s *Service) statusItem(ctx context.Context, st Status, arts map[string]Article) (Item, error) {
+func (s *Service) statusItem(ctx context.Context, st Status, arts map[string]Article, sents sentenceCache) (Item, error) {
 	cur := st.Current()
 	when := FormatTime(st.AsOf)
 	if when == "" {
@@ -223,7 +224,7 @@ func (s *Service) statusItem(ctx context.Context, st Status, arts map[string]Art
 		it.Notes = append(it.Notes, "history: "+strings.Join(steps, " → "))
 	}
 	it.Cites = append(it.Cites, cite(arts[cur.ArticleID], cur.Evidence.Text))
-	related, err := s.related(ctx, st, arts)
+	related, err := s.related(ctx, st, arts, sents)
 	if err != nil {
 		return Item{}, err
 	}
@@ -243,61 +244,53 @@ func deadlineValue(t TimeRef) string {
 // process word (withdrawal, timeline, presence, terms) and either the
 // process's actor or stand next to its evidence; those that qualify its
 // state come first, then the nearest.
-func (s *Service) related(ctx context.Context, st Status, arts map[string]Article) ([]Cite, error) {
+func (s *Service) related(ctx context.Context, st Status, arts map[string]Article, sents sentenceCache) ([]Cite, error) {
 	used := map[string]bool{}
 	for _, e := range st.History {
 		used[e.Evidence.Text] = true
 	}
 	evidence := relatedArticles(st)
-	articles := make(map[string]bool, len(evidence))
+	ids := make([]string, 0, len(evidence))
 	for id := range evidence {
-		articles[id] = true
+		ids = append(ids, id)
 	}
+	sort.Strings(ids)
 	actor := statusActor(st)
-	hits, err := s.candidateSentences(ctx, articles)
-	if err != nil {
-		return nil, err
-	}
 	type cand struct {
-		h    SentenceHit
+		id   string
+		sen  *readSentence
 		dist int
 	}
 	var cands []cand
-	for _, h := range hits {
-		if !articles[h.ArticleID] || used[h.Sentence.Text] {
-			continue
+	for _, id := range ids {
+		ss, err := s.sentencesOf(ctx, sents, id)
+		if err != nil {
+			return nil, err
 		}
-		ws := words(h.Sentence.Text)
-		hasProcess := false
-		for _, w := range ws {
-			switch w {
-			case "timeline", "presence", "withdrawal", "withdraw", "terms", "deadline", "troops", "forces":
-				hasProcess = true
+		for _, sen := range ss {
+			if !sen.process || used[sen.Text] {
+				continue
 			}
-		}
-		if !hasProcess {
-			continue
-		}
-		dist := 1 << 20
-		for _, i := range evidence[h.ArticleID] {
-			if d := abs(h.Sentence.Index - i); d < dist {
-				dist = d
+			dist := 1 << 20
+			for _, i := range evidence[id] {
+				if d := abs(sen.Index - i); d < dist {
+					dist = d
+				}
 			}
+			// About the process's actor, or a qualifier right next to its
+			// evidence ("Following this agreement, ... the timeline").
+			if !mentionsAny(sen.words, actor) && !(dist <= 2 && sen.qualifies) {
+				continue
+			}
+			used[sen.Text] = true
+			cands = append(cands, cand{id, sen, dist})
 		}
-		// About the process's actor, or a qualifier right next to its
-		// evidence ("Following this agreement, ... the timeline").
-		if !mentionsAny(ws, actor) && !(dist <= 2 && qualifies(h.Sentence.Text)) {
-			continue
-		}
-		used[h.Sentence.Text] = true
-		cands = append(cands, cand{h, dist})
 	}
 	// Sentences that qualify the process's state (a timeline, a presence
 	// maintained) first, then the nearest.
 	sort.SliceStable(cands, func(i, j int) bool {
-		qi, qj := qualifies(cands[i].h.Sentence.Text), qualifies(cands[j].h.Sentence.Text)
-		if qi != qj {
-			return qi
+		if cands[i].sen.qualifies != cands[j].sen.qualifies {
+			return cands[i].sen.qualifies
 		}
 		return cands[i].dist < cands[j].dist
 	})
@@ -306,30 +299,58 @@ func (s *Service) related(ctx context.Context, st Status, arts map[string]Articl
 		if len(out) == 2 {
 			break
 		}
-		out = append(out, cite(arts[c.h.ArticleID], c.h.Sentence.Text))
+		out = append(out, cite(arts[c.id], c.sen.Text))
 	}
 	return out, nil
 }
 
-// candidateSentences returns the sentences of the given articles (an
-// indexed read per article; relatedArticles bounds how many).
-func (s *Service) candidateSentences(ctx context.Context, articles map[string]bool) ([]SentenceHit, error) {
-	var out []SentenceHit
-	ids := make([]string, 0, len(articles))
-	for id := range articles {
-		ids = append(ids, id)
+// readSentence is an article's sentence that names a process word, with
+// what related looks for in it.
+type readSentence struct {
+	Sentence
+	words     []string
+	process   bool // names a process word (always, once read)
+	qualifies bool // qualifies a process's state
+}
+
+// sentenceCache keeps the sentences of the articles one answer has read:
+// the items of a status answer share many articles.
+type sentenceCache map[string][]*readSentence
+
+// sentencesOf returns the sentences of an article that name a process
+// word, read once per answer.
+func (s *Service) sentencesOf(ctx context.Context, cache sentenceCache, id string) ([]*readSentence, error) {
+	if ss, ok := cache[id]; ok {
+		return ss, nil
 	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		ss, err := s.store.ArticleSentences(ctx, id)
-		if err != nil {
-			return nil, fmt.Errorf("related sentences: %w", err)
-		}
-		for _, sen := range ss {
-			out = append(out, SentenceHit{ArticleID: id, Sentence: sen})
-		}
+	raw, err := s.store.ArticleSentences(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("related sentences: %w", err)
 	}
-	return out, nil
+	ss := make([]*readSentence, 0, len(raw))
+	for _, sen := range raw {
+		// Most sentences name no process word: a substring test skips
+		// them before splitting words.
+		low := strings.ToLower(sen.Text)
+		if !strings.Contains(low, "timeline") && !strings.Contains(low, "presence") && !strings.Contains(low, "withdraw") &&
+			!strings.Contains(low, "terms") && !strings.Contains(low, "deadline") && !strings.Contains(low, "troops") && !strings.Contains(low, "forces") {
+			continue
+		}
+		rs := &readSentence{Sentence: sen, words: words(sen.Text)}
+		for _, w := range rs.words {
+			switch w {
+			case "timeline", "presence", "withdrawal", "withdraw", "terms", "deadline", "troops", "forces":
+				rs.process = true
+			}
+		}
+		if !rs.process {
+			continue
+		}
+		rs.qualifies = qualifies(sen.Text)
+		ss = append(ss, rs)
+	}
+	cache[id] = ss
+	return ss, nil
 }
 
 // qualifies reports words that qualify a process's state.

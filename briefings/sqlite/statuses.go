@@ -92,7 +92,7 @@ func addStatuses(ctx context.Context, st *writeStmts, p briefings.PreparedArticl
 
 // summaryEvents is the history a status row keeps: a query with a larger
 // HistoryLimit reads the events.
-const summaryEvents = 32
+const summaryEvents = 16
 
 // encodeSummary returns the JSON of a merged status with its latest and
 // stage-setting events (summary), and of its history compacted to
@@ -306,9 +306,15 @@ func statusQuery(q briefings.StatusQuery, n int) (query string, args []any, ok b
 		where = append(where, "key IN (SELECT status_key FROM status_events WHERE ingested > ?)")
 		args = append(args, micros(q.ChangedAfter))
 	}
-	query = "SELECT key, kind, topic, actor, subject, summary, history, events FROM statuses"
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+	if len(where) == 0 {
+		// The latest index gives the order: rows are read as they come.
+		return "SELECT key, kind, topic, actor, subject, summary, history, events FROM statuses ORDER BY latest DESC, key LIMIT ?", append(args, n), true
 	}
-	return query + " ORDER BY latest DESC, key LIMIT ?", append(args, n), true
+	// A filter may match thousands of statuses that are then sorted: pick
+	// the keys first and read the rows (with their summaries) of the ones
+	// kept only.
+	query = `SELECT s.key, s.kind, s.topic, s.actor, s.subject, s.summary, s.history, s.events FROM statuses AS s
+	JOIN (SELECT key, latest FROM statuses WHERE ` + strings.Join(where, " AND ") + ` ORDER BY latest DESC, key LIMIT ?) AS k ON s.key = k.key
+	ORDER BY k.latest DESC, k.key`
+	return query, append(args, n), true
 }

@@ -904,7 +904,7 @@ func testStatusHistoryLimit(t *testing.T, s briefings.Store) {
 	if len(full.History) != 40 || full.Events != 40 || full.Stage != briefings.StageCompleted {
 		t.Fatalf("full status: %d events (Events %d), stage %q; want 40 and completed", len(full.History), full.Events, full.Stage)
 	}
-	for _, limit := range []int{1, 2, 3, 6, 32, 33, 39, 40, 100} {
+	for _, limit := range []int{1, 2, 3, 6, 16, 17, 39, 40, 100} {
 		ss, err := s.Statuses(t.Context(), briefings.StatusQuery{HistoryLimit: limit})
 		if err != nil || len(ss) != 1 {
 			t.Fatalf("Statuses(HistoryLimit %d) = %v, %v", limit, ss, err)

@@ -2,7 +2,7 @@
 -- listing statuses reads one row per status instead of every event. The
 -- summary holds the status with its latest and stage-setting events
 -- (briefings.CompactHistory to 2); history holds the compacted history (up
--- to 32 events). Rows written before this migration have neither and are
+-- to 16 events). Rows written before this migration have neither and are
 -- read from their events.
 
 -- +goose Up

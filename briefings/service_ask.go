@@ -235,8 +235,9 @@ func hitFacts(hs []SentenceHit) []Fact {
 	return out
 }
 
-// Complete suggests values for autocompletion: entity names, countries and
-// process topics starting with prefix.
+// Complete suggests values for autocompletion: entity names, countries,
+// process topics, and for a story argument the titles of stories (a word
+// of the title starting with prefix, most recent first) then names.
 func (s *Service) Complete(ctx context.Context, kind string, prefix string, limit int) ([]string, error) {
 	if limit <= 0 || limit > 25 {
 		limit = 25
@@ -251,7 +252,25 @@ func (s *Service) Complete(ctx context.Context, kind string, prefix string, limi
 		kinds = []EntityKind{EntityPerson, EntityOrganization, EntityCountry}
 	case "country":
 		kinds = []EntityKind{EntityCountry}
-	case "topic", "story":
+	case "story":
+		titles, err := s.storyTitles(ctx, prefix, limit)
+		if err != nil {
+			return nil, err
+		}
+		if len(titles) >= limit {
+			return titles, nil
+		}
+		names, err := s.Complete(ctx, "entity", prefix, limit-len(titles))
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			if !contains(titles, n) {
+				titles = append(titles, n)
+			}
+		}
+		return titles, nil
+	case "topic":
 		sts, err := s.store.Statuses(ctx, StatusQuery{Terms: statusTerms(prefix), Limit: 100, HistoryLimit: 2})
 		if err != nil {
 			return nil, fmt.Errorf("complete: %w", err)
@@ -265,7 +284,7 @@ func (s *Service) Complete(ctx context.Context, kind string, prefix string, limi
 				break
 			}
 		}
-		if kind == "story" || len(out) > 0 || prefix != "" {
+		if len(out) > 0 || prefix != "" {
 			return out, nil
 		}
 		return []string{"withdrawal", "agreement"}, nil
@@ -283,6 +302,27 @@ func (s *Service) Complete(ctx context.Context, kind string, prefix string, limi
 	out := make([]string, 0, len(es))
 	for _, e := range es {
 		out = append(out, e.Name)
+	}
+	return out, nil
+}
+
+// storyTitles returns the titles of the most recent stories one of whose
+// title words starts with prefix (all stories for an empty prefix).
+func (s *Service) storyTitles(ctx context.Context, prefix string, limit int) ([]string, error) {
+	sts, err := s.store.Stories(ctx, maxStoryScan)
+	if err != nil {
+		return nil, fmt.Errorf("complete: %w", err)
+	}
+	pw := words(prefix)
+	var out []string
+	for _, st := range sts {
+		if len(out) == limit {
+			break
+		}
+		tw := strings.Join(words(st.Title), " ")
+		if len(pw) == 0 || strings.HasPrefix(tw, strings.Join(pw, " ")) || strings.Contains(tw, " "+strings.Join(pw, " ")) {
+			out = append(out, st.Title)
+		}
 	}
 	return out, nil
 }

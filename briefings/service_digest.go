@@ -56,11 +56,15 @@ func (s *Service) Digest(ctx context.Context, sub Subscription, since, now time.
 	if display != "" {
 		ans.Title += " · " + display
 	}
+	keep, err := s.digestStatusFilter(ctx, q.Story, display)
+	if err != nil {
+		return DigestResult{}, err
+	}
 	// Status changes.
 	changes := Section{Heading: "Status changes"}
 	allArts := arts
 	for _, st := range sts {
-		if display != "" && !statusMentions(st, display) {
+		if !keep(st) {
 			continue
 		}
 		before, after := stageAt(st, since), st.Stage
@@ -121,7 +125,7 @@ func (s *Service) Digest(ctx context.Context, sub Subscription, since, now time.
 	sortStatuses(board)
 	bsec := Section{Heading: "Status board"}
 	for _, st := range board {
-		if display != "" && !statusMentions(st, display) {
+		if !keep(st) {
 			continue
 		}
 		bsec.Items = append(bsec.Items, Item{Label: strings.TrimSpace(st.Stage + " " + FormatTime(st.AsOf)), Text: st.Topic})
@@ -157,6 +161,31 @@ func stageAt(st Status, t time.Time) string {
 		return ""
 	}
 	return MergeStatus(st.Key, st.Kind, st.Topic, st.Actor, st.Subject, before).Stage
+}
+
+// digestStatusFilter returns which statuses a digest shows: for a story,
+// those with evidence from its articles; for a name, those that mention
+// it; otherwise all.
+func (s *Service) digestStatusFilter(ctx context.Context, story, display string) (func(Status) bool, error) {
+	if story == "" {
+		return func(st Status) bool { return display == "" || statusMentions(st, display) }, nil
+	}
+	arts, err := s.store.Articles(ctx, ArticleQuery{Story: story, Limit: maxScopeArticles})
+	if err != nil {
+		return nil, fmt.Errorf("articles of story %s: %w", story, err)
+	}
+	in := make(map[string]bool, len(arts))
+	for _, a := range arts {
+		in[a.ID] = true
+	}
+	return func(st Status) bool {
+		for _, e := range st.History {
+			if in[e.ArticleID] {
+				return true
+			}
+		}
+		return false
+	}, nil
 }
 
 func statusMentions(st Status, name string) bool {

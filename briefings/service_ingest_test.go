@@ -2,6 +2,7 @@ package briefings_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -165,7 +166,7 @@ func TestIngestStories(t *testing.T) {
 	}
 
 	// The story filters answers: by id, by title, by some of its words.
-	for _, q := range []string{st.ID, st.Title, strings.ToLower(st.Title), "tanzania"} {
+	for _, q := range []string{st.ID, st.Title, strings.ToLower(st.Title), "tanzania kenya"} {
 		ans, err := f.svc.Sources(ctx, q)
 		if err != nil {
 			t.Fatalf("sources %q: %v", q, err)
@@ -179,7 +180,7 @@ func TestIngestStories(t *testing.T) {
 			}
 		}
 	}
-	sum, err := f.svc.Summary(ctx, "tanzania")
+	sum, err := f.svc.Summary(ctx, "tanzania kenya")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,6 +220,30 @@ func TestIngestStories(t *testing.T) {
 			t.Errorf("story digest cites %q from story %q", a.Title, a.Story)
 		}
 	}
+	// Its status changes and board are the story's processes: the story's
+	// title names no process, so they are picked by their evidence.
+	if dig.Changes == 0 {
+		t.Errorf("story digest shows no status change; want the story's agreements: %+v", dig.Answer.Sections)
+	}
+	for _, sec := range dig.Answer.Sections {
+		for _, it := range sec.Items {
+			if strings.Contains(it.Text, "Peru") || strings.Contains(it.Text, "Chile") {
+				t.Errorf("story digest section %q shows %q from another story", sec.Heading, it.Text)
+			}
+		}
+	}
+
+	// Autocompletion of a story argument offers story titles, then names.
+	got, err := f.svc.Complete(ctx, "story", "tanz", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) < 2 || got[0] != st.Title || !slices.Contains(got, "Tanzania") {
+		t.Errorf("Complete(story, tanz) = %q; want the story's title first, then the country", got)
+	}
+	if got, err := f.svc.Complete(ctx, "story", "", 1); err != nil || len(got) != 1 || got[0] != st.Title {
+		t.Errorf("Complete(story, \"\", 1) = %q, %v; want the most recent story's title", got, err)
+	}
 
 	list, err := f.svc.Stories(ctx, 10)
 	if err != nil {
@@ -247,9 +272,11 @@ func TestFindStory(t *testing.T) {
 		{"us niger talks", "us-niger-talks-2023-08-08"},
 		{"us-niger-talks", "us-niger-talks-2023-08-08"},
 		{"US–Niger", "us-niger-withdrawal-2024-04-20"}, // a prefix of both: the most recent
-		{"niger", "us-niger-withdrawal-2024-04-20"},
+		{"niger", ""}, // one word is a name, not a story
+		{"us", ""},
 		{"france chad", "chad-france-agreement-ended-2024-11-29"},
-		{"Chad", "chad-france-agreement-ended-2024-11-29"},
+		{"Chad", ""},
+		{"Chad–France agreement ended", "chad-france-agreement-ended-2024-11-29"},
 		{"Campbell", ""},
 		{"  ", ""},
 		{"—", ""},

@@ -112,9 +112,7 @@ func (s *Service) Situation(ctx context.Context, country string) (Answer, error)
 
 // scope selects the facts of a story: the argument is first resolved to a
 // story (its id or title, see FindStory), and only otherwise taken as a
-// name the facts mention. A story's query names both the story and its
-// newest articles (at most maxScopeArticles), so that a caller that lists
-// article ids when no name is given still reads only the story's.
+// name the facts mention.
 func (s *Service) scope(ctx context.Context, story string) (FactQuery, string, error) {
 	story, err := checkQuery("story", story)
 	if err != nil {
@@ -128,18 +126,7 @@ func (s *Service) scope(ctx context.Context, story string) (FactQuery, string, e
 		return FactQuery{}, "", err
 	}
 	if ok {
-		arts, err := s.store.Articles(ctx, ArticleQuery{Story: st.ID, Limit: maxScopeArticles})
-		if err != nil {
-			return FactQuery{}, "", fmt.Errorf("articles of story %s: %w", st.ID, err)
-		}
-		q := FactQuery{Story: st.ID, ArticleIDs: make([]string, 0, len(arts))}
-		for _, a := range arts {
-			q.ArticleIDs = append(q.ArticleIDs, a.ID)
-		}
-		if len(q.ArticleIDs) == 0 {
-			q.ArticleIDs = nil
-		}
-		return q, st.Title, nil
+		return FactQuery{Story: st.ID}, st.Title, nil
 	}
 	t, err := s.resolve(ctx, story)
 	if err != nil {
@@ -390,7 +377,7 @@ func (s *Service) Summary(ctx context.Context, story string) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
-	if len(q.Terms) == 0 {
+	if len(q.Terms) == 0 && q.Story == "" {
 		recent, err := s.store.Articles(ctx, ArticleQuery{Limit: 10})
 		if err != nil {
 			return Answer{}, fmt.Errorf("summary: %w", err)

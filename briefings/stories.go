@@ -428,9 +428,11 @@ const maxScopeArticles = 500
 const maxStoryScan = MaxStoryLimit
 
 // FindStory resolves what a user typed to a story: its id, else its title
-// (the same words, accents and case aside), else a title or id starting
-// with it, else a title containing all its words; the most recent story
-// wins among several. ok is false when nothing matches.
+// (the same words, accents and case aside), else, for two words or more, a
+// title or id starting with it, else a title containing all its words; the
+// most recent story wins among several. One word ("niger", "us") matches
+// only a whole id or title: a name alone keeps meaning everything about
+// that name. ok is false when nothing matches.
 func (s *Service) FindStory(ctx context.Context, q string) (Story, bool, error) {
 	q = strings.TrimSpace(q)
 	if q == "" {
@@ -471,6 +473,9 @@ func (s *Service) FindStory(ctx context.Context, q string) (Story, bool, error) 
 			}
 			return true
 		},
+	}
+	if len(qw) < 2 {
+		passes = passes[:1]
 	}
 	for _, match := range passes {
 		for _, st := range all {

@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
 
 	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/briefings/sqlite"
@@ -23,8 +22,7 @@ import (
 
 // The articles and sites in these tests are invented (see genArticle).
 
-// runCLI runs briefbot in-process, like run, with the ingestion commands
-// registered, and returns what it printed.
+// runCLI runs briefbot in-process, like run, and returns what it printed.
 func runCLI(t *testing.T, env map[string]string, stdin io.Reader, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errb syncBuffer
@@ -33,28 +31,12 @@ func runCLI(t *testing.T, env map[string]string, stdin io.Reader, args ...string
 	}
 	a := &app{ctx: context.Background(), getenv: envFunc(env), stdin: stdin, stdout: &out, stderr: &errb}
 	root := newRootCommand(a)
-	ensureCommands(root, newFeedsCommand(a), newStoriesCommand(a))
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(&out)
 	root.SetErr(&errb)
 	err := root.ExecuteContext(context.Background())
 	return out.String(), errb.String(), err
-}
-
-// ensureCommands adds the commands root does not have yet.
-func ensureCommands(root *cobra.Command, cmds ...*cobra.Command) {
-	for _, c := range cmds {
-		found := false
-		for _, have := range root.Commands() {
-			if have.Name() == c.Name() {
-				found = true
-			}
-		}
-		if !found {
-			root.AddCommand(c)
-		}
-	}
 }
 
 // testEnv is a fresh SQLite database without the sample, with the

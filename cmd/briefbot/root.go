@@ -35,6 +35,8 @@ func newRootCommand(a *app) *cobra.Command {
 		newAskCommand(a),
 		newServeCommand(a),
 		newIngestCommand(a),
+		newFeedsCommand(a),
+		newStoriesCommand(a),
 		newExtractCommand(a),
 		newEvalCommand(a),
 		newManifestCommand(a),

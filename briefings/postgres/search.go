@@ -110,9 +110,9 @@ const wordDocsSQL = `SELECT w.word, w.docs, (SELECT n FROM store_counts WHERE na
 // $4 and the constants k1 $6 and b $7; only the best $5 are joined to their
 // rows.
 const searchSQL = `SELECT a.id, s.idx, s.paragraph, s.text, m.score
-	FROM (SELECT s.pk, (SELECT sum(q.idf * u.tf * ($6::float8 + 1) / (u.tf + $6 * (1 - $7::float8 + $7 * s.nwords / $4::float8)))
-			FROM (SELECT lexeme, cardinality(positions)::float8 AS tf FROM unnest(s.words)) AS u
-			JOIN unnest($2::text[], $3::float8[]) AS q(word, idf) ON q.word = u.lexeme) AS score
+	FROM (SELECT s.pk, (SELECT sum(($3::float8[])[array_position($2::text[], u.lexeme)] * cardinality(u.positions) * ($6::float8 + 1)
+				/ (cardinality(u.positions) + $6 * (1 - $7::float8 + $7 * s.nwords / $4::float8)))
+			FROM unnest(s.words) AS u WHERE u.lexeme = ANY($2)) AS score
 		FROM sentences AS s WHERE s.words @@ $1::tsquery
 		ORDER BY score DESC, s.pk LIMIT $5) AS m
 	JOIN sentences AS s ON s.pk = m.pk

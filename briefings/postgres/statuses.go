@@ -48,9 +48,10 @@ const (
 	// statusEventsSQL reads the stored events of some statuses, in the
 	// order they were stored.
 	statusEventsSQL = "SELECT status_key, body FROM status_events WHERE status_key = ANY($1) ORDER BY pk"
-	putStatusesSQL  = `INSERT INTO statuses (key, kind, topic, actor, subject, stage, latest)
-	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int8[])
-	ON CONFLICT (key) DO UPDATE SET stage = excluded.stage, latest = excluded.latest`
+	putStatusesSQL  = `INSERT INTO statuses (key, kind, topic, actor, subject, stage, latest, summary, history, events)
+	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::bytea[], $9::bytea[], $10::int4[])
+	ON CONFLICT (key) DO UPDATE SET stage = excluded.stage, latest = excluded.latest, summary = excluded.summary, history = excluded.history,
+		events = excluded.events`
 	putEventsSQL = `INSERT INTO status_events (status_key, article_pk, ingested, body)
 	SELECT x.key, $1, x.ingested, x.body FROM unnest($2::text[], $3::int8[], $4::text[]) WITH ORDINALITY AS x(key, ingested, body, n)
 	ORDER BY x.n`
@@ -86,6 +87,8 @@ func queueStatuses(b *pgx.Batch, articlePK int64, keys []string, groups map[stri
 	var changed []briefings.StatusChange
 	var sKey, sKind, sTopic, sActor, sSubject, sStage []string
 	var sLatest []int64
+	var sSummary, sHistory [][]byte
+	var sEvents []int
 	var eKey, eBody []string
 	var eIngested []int64
 	var tWord, tKey []string
@@ -99,6 +102,11 @@ func queueStatuses(b *pgx.Batch, articlePK int64, keys []string, groups map[stri
 		merged := briefings.MergeStatus(key, briefings.FactKind(h.kind), h.topic, h.actor, h.subject, append(stored[key], g.events...))
 		sKey, sKind, sTopic, sActor, sSubject = append(sKey, key), append(sKind, h.kind), append(sTopic, h.topic), append(sActor, h.actor), append(sSubject, h.subject)
 		sStage, sLatest = append(sStage, merged.Stage), append(sLatest, micros(briefings.StatusLatest(merged)))
+		summary, history, err := encodeSummary(merged)
+		if err != nil {
+			return nil, err
+		}
+		sSummary, sHistory, sEvents = append(sSummary, summary), append(sHistory, history), append(sEvents, merged.Events)
 		for _, e := range g.events {
 			body, err := json.Marshal(e)
 			if err != nil {
@@ -115,12 +123,49 @@ func queueStatuses(b *pgx.Batch, articlePK int64, keys []string, groups map[stri
 			changed = append(changed, briefings.StatusChange{Key: key, Topic: h.topic, From: h.stage, To: merged.Stage, Event: briefings.StageSetter(merged)})
 		}
 	}
-	b.Queue(putStatusesSQL, sKey, sKind, sTopic, sActor, sSubject, sStage, sLatest)
+	b.Queue(putStatusesSQL, sKey, sKind, sTopic, sActor, sSubject, sStage, sLatest, sSummary, sHistory, sEvents)
 	b.Queue(putEventsSQL, articlePK, eKey, eIngested, eBody)
 	if len(tWord) > 0 {
 		b.Queue(putStatusTermsSQL, tWord, tKey)
 	}
 	return changed, nil
+}
+
+// summaryEvents is the history a status row keeps (migration 7): a query
+// with a larger HistoryLimit reads the events.
+const summaryEvents = 16
+
+// encodeSummary returns the JSON of a merged status with its latest and
+// stage-setting events (summary), and of its history compacted to
+// summaryEvents (history).
+func encodeSummary(st briefings.Status) (summary, history []byte, err error) {
+	h := briefings.CompactHistory(st, summaryEvents)
+	st.History = briefings.CompactHistory(st, 2)
+	if summary, err = json.Marshal(st); err != nil {
+		return nil, nil, fmt.Errorf("encode status summary of %s: %w", st.Key, err)
+	}
+	if history, err = json.Marshal(h); err != nil {
+		return nil, nil, fmt.Errorf("encode status history of %s: %w", st.Key, err)
+	}
+	return summary, history, nil
+}
+
+// decodeSummary reads a status row's summary, and its history unless two
+// events are enough for the query.
+func decodeSummary(summary, history []byte, limit int) (briefings.Status, error) {
+	var st briefings.Status
+	if err := json.Unmarshal(summary, &st); err != nil {
+		return st, fmt.Errorf("decode status summary: %w", err)
+	}
+	if limit > 2 {
+		var h []briefings.StatusEvent
+		if err := json.Unmarshal(history, &h); err != nil {
+			return st, fmt.Errorf("decode status history of %s: %w", st.Key, err)
+		}
+		st.History = h
+	}
+	st.History = briefings.CompactHistory(st, limit)
+	return st, nil
 }
 
 // Statuses returns tracked processes with their full history, the one with
@@ -139,6 +184,9 @@ func (s *Store) Statuses(ctx context.Context, q briefings.StatusQuery) ([]briefi
 	if err := briefings.CheckQueryList("fact kinds", len(q.Kinds), briefings.MaxQueryValues); err != nil {
 		return nil, err
 	}
+	if err := briefings.CheckQueryList("status keys", len(q.Keys), briefings.MaxQueryValues); err != nil {
+		return nil, err
+	}
 	query, args, ok := statusQuery(q, n)
 	if !ok {
 		return nil, nil // only blank terms: nothing matches
@@ -147,34 +195,56 @@ func (s *Store) Statuses(ctx context.Context, q briefings.StatusQuery) ([]briefi
 	if err != nil {
 		return nil, s.fail(ctx, "statuses", err)
 	}
+	// A row's summary is enough when its history holds all the events or
+	// at least as many as asked for; the others are merged from their
+	// events.
+	done := map[string]bool{}
 	heads, err := collect(rows, func(row pgx.CollectableRow) (briefings.Status, error) {
 		var st briefings.Status
 		var kind string
-		err := row.Scan(&st.Key, &kind, &st.Topic, &st.Actor, &st.Subject)
+		var summary, history []byte
+		var count int
+		if err := row.Scan(&st.Key, &kind, &st.Topic, &st.Actor, &st.Subject, &summary, &history, &count); err != nil {
+			return st, err
+		}
 		st.Kind = briefings.FactKind(kind)
-		return st, err
+		if q.HistoryLimit > 0 && summary != nil && history != nil && (count <= summaryEvents || q.HistoryLimit <= summaryEvents) {
+			sum, err := decodeSummary(summary, history, q.HistoryLimit)
+			if err != nil {
+				return st, err
+			}
+			done[sum.Key] = true
+			return sum, nil
+		}
+		return st, nil
 	})
 	if err != nil {
 		return nil, s.fail(ctx, "statuses", err)
 	}
-	if len(heads) == 0 {
-		return nil, nil
-	}
-	keys := make([]string, len(heads))
-	for i, h := range heads {
-		keys[i] = h.Key
-	}
-	rows, err = s.pool.Query(ctx, statusEventsSQL, keys)
-	if err != nil {
-		return nil, s.fail(ctx, "statuses", err)
+	var keys []string
+	for _, h := range heads {
+		if !done[h.Key] {
+			keys = append(keys, h.Key)
+		}
 	}
 	events := make(map[string][]briefings.StatusEvent, len(keys))
-	if err := readEvents(rows, events); err != nil {
-		return nil, s.fail(ctx, "statuses", err)
+	if len(keys) > 0 {
+		rows, err = s.pool.Query(ctx, statusEventsSQL, keys)
+		if err != nil {
+			return nil, s.fail(ctx, "statuses", err)
+		}
+		if err := readEvents(rows, events); err != nil {
+			return nil, s.fail(ctx, "statuses", err)
+		}
 	}
 	out := make([]briefings.Status, len(heads))
 	for i, h := range heads {
+		if done[h.Key] {
+			out[i] = h
+			continue
+		}
 		out[i] = briefings.MergeStatus(h.Key, h.Kind, h.Topic, h.Actor, h.Subject, events[h.Key])
+		out[i].History = briefings.CompactHistory(out[i], q.HistoryLimit)
 	}
 	return out, nil
 }
@@ -184,6 +254,9 @@ func (s *Store) Statuses(ctx context.Context, q briefings.StatusQuery) ([]briefi
 func statusQuery(q briefings.StatusQuery, n int) (query string, args []any, ok bool) {
 	var a sqlArgs
 	var where []string
+	if len(q.Keys) > 0 {
+		where = append(where, "key = ANY("+a.add(q.Keys)+")")
+	}
 	if len(q.Kinds) > 0 {
 		where = append(where, "kind = ANY("+a.add(strs(q.Kinds))+")")
 	}
@@ -208,9 +281,16 @@ func statusQuery(q briefings.StatusQuery, n int) (query string, args []any, ok b
 	if !q.ChangedAfter.IsZero() {
 		where = append(where, "key IN (SELECT status_key FROM status_events WHERE ingested > "+a.add(micros(q.ChangedAfter))+")")
 	}
-	query = "SELECT key, kind, topic, actor, subject FROM statuses"
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+	const cols = "key, kind, topic, actor, subject, summary, history, events"
+	if len(where) == 0 {
+		// The latest index gives the order: rows are read as they come.
+		return "SELECT " + cols + " FROM statuses ORDER BY latest DESC, key LIMIT " + a.add(n), a, true
 	}
-	return query + " ORDER BY latest DESC, key LIMIT " + a.add(n), a, true
+	// A filter may match thousands of statuses that are then sorted: pick
+	// the keys first and read the rows (with their summaries) of the ones
+	// kept only.
+	query = `SELECT s.key, s.kind, s.topic, s.actor, s.subject, s.summary, s.history, s.events FROM statuses AS s
+	JOIN (SELECT key, latest FROM statuses WHERE ` + strings.Join(where, " AND ") + ` ORDER BY latest DESC, key LIMIT ` + a.add(n) + `) AS k ON s.key = k.key
+	ORDER BY k.latest DESC, k.key`
+	return query, a, true
 }

@@ -41,7 +41,9 @@ CREATE TABLE sentences (
     nwords     integer NOT NULL,
     UNIQUE (article_pk, idx)
 );
-CREATE INDEX sentences_words ON sentences USING gin (words);
+-- fastupdate off: a search never scans a pending list of recent entries,
+-- and an insert never pays for flushing one.
+CREATE INDEX sentences_words ON sentences USING gin (words) WITH (fastupdate = off);
 
 -- How many sentences hold each word (kept by the trigger below): lets a
 -- search leave out words so common that ranking them would cost more than

@@ -37,6 +37,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"strconv"
@@ -255,16 +256,21 @@ func (s *Store) SchemaVersion() int64 { return s.version }
 // Schema returns the Postgres schema the store works in.
 func (s *Store) Schema() string { return s.schema }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers. A pooled connection that broke
+// while idle (the server restarted) is replaced and tried once more, so
+// that a database that is back is not reported down.
 func (s *Store) Ping(ctx context.Context) error {
 	if s.closed.Load() {
 		return briefings.Errorf(briefings.CodeUnavailable, "the Postgres store is closed")
 	}
-	var one int
-	if err := s.pool.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
-		return s.fail(ctx, "ping", err)
+	var err error
+	for range 2 {
+		var one int
+		if err = s.pool.QueryRow(ctx, "SELECT 1").Scan(&one); err == nil || ctx.Err() != nil || pgCode(err) != "" {
+			break
+		}
 	}
-	return nil
+	return s.fail(ctx, "ping", err)
 }
 
 // Close closes the pool, waiting for connections in use to be returned.
@@ -353,7 +359,8 @@ func (s *Store) fail(ctx context.Context, what string, err error) error {
 	case code == "":
 		var ne net.Error
 		var ce *pgconn.ConnectError
-		if errors.As(err, &ne) || errors.As(err, &ce) || pgconn.SafeToRetry(err) {
+		if errors.As(err, &ne) || errors.As(err, &ce) || pgconn.SafeToRetry(err) ||
+			errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return briefings.WrapError(briefings.CodeUnavailable, "the database is unreachable; try again later", wrapped)
 		}
 	}

@@ -4,10 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/briefings/postgres/pgtest"
@@ -267,5 +273,114 @@ func TestCanceledClaim(t *testing.T) {
 	}
 	if err := s.FinishDelivery(ctx, briefings.Delivery{SubscriptionID: sub.ID, Slot: "s", State: briefings.DeliverySent, Claimant: "a", LeaseUntil: now}); !errors.Is(err, context.Canceled) {
 		t.Errorf("FinishDelivery(canceled) = %v; want context.Canceled", err)
+	}
+}
+
+// proxy forwards loopback connections to a Postgres server until it is
+// stopped, which cuts every connection: the database "goes down".
+type proxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	conns  []net.Conn
+	wg     sync.WaitGroup
+}
+
+func startProxy(t *testing.T, addr, target string) *proxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln, target: target}
+	p.wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, up)
+			p.mu.Unlock()
+			p.wg.Go(func() { io.Copy(up, c); up.Close() })
+			p.wg.Go(func() { io.Copy(c, up); c.Close() })
+		}
+	})
+	return p
+}
+
+func (p *proxy) stop() {
+	p.ln.Close()
+	p.mu.Lock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+// TestDatabaseDownAndBack: while the database cannot be reached, Ping and
+// queries fail as unavailable (quickly, not hanging); when it is back, the
+// same store works again without being reopened.
+func TestDatabaseDownAndBack(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(dsn, "postgres") || strings.HasPrefix(cfg.Host, "/") {
+		t.Skip("needs a URL with a TCP host in " + pgtest.Env)
+	}
+	p := startProxy(t, "127.0.0.1:0", net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))))
+	addr := p.ln.Addr().String()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Host = addr
+	q := u.Query()
+	q.Set("connect_timeout", "2")
+	u.RawQuery = q.Encode()
+	s, err := Open(t.Context(), u.String(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatalf("Ping through the proxy: %v", err)
+	}
+
+	p.stop()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := s.Ping(ctx); briefings.ErrorCode(err) != briefings.CodeUnavailable {
+		t.Errorf("Ping with the database down = %v; want CodeUnavailable", err)
+	}
+	if _, err := s.Stats(ctx); briefings.ErrorCode(err) != briefings.CodeUnavailable {
+		t.Errorf("Stats with the database down = %v; want CodeUnavailable", err)
+	}
+	if d := time.Since(start); d > 8*time.Second {
+		t.Errorf("failing took %v; want the connect timeout, not a hang", d)
+	}
+
+	p = startProxy(t, addr, p.target)
+	defer p.stop()
+	var perr error
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if perr = s.Ping(t.Context()); perr == nil {
+			break
+		}
+	}
+	if perr != nil {
+		t.Fatalf("Ping after the database came back: %v", perr)
+	}
+	if _, err := s.Stats(t.Context()); err != nil {
+		t.Errorf("Stats after the database came back: %v", err)
 	}
 }

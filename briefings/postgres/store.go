@@ -77,6 +77,10 @@ const (
 	// idleInTransaction ends a session that holds a transaction open and
 	// idle this long (a client that hung), releasing its locks.
 	idleInTransaction = 5 * time.Minute
+	// minServerVersion is PostgreSQL 11 (server_version_num): identity
+	// columns, statement triggers with transition tables, covering
+	// indexes and hashtextextended.
+	minServerVersion = 110000
 	// txAttempts bounds the attempts of a transaction that failed on a
 	// deadlock or a serialization failure.
 	txAttempts = 4
@@ -141,8 +145,13 @@ func open(ctx context.Context, url string, logger *slog.Logger, opts Options, ve
 // pending store tasks.
 func (s *Store) start(ctx context.Context, cfg *pgxpool.Config, version int64) error {
 	var schema *string
-	if err := s.pool.QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+	var server int
+	if err := s.pool.QueryRow(ctx, "SELECT current_schema(), current_setting('server_version_num')::int").Scan(&schema, &server); err != nil {
 		return unreachable(ctx, cfg, err)
+	}
+	if server < minServerVersion {
+		return briefings.Errorf(briefings.CodeUnavailable, "the Postgres server is version %d.%d; briefbot needs PostgreSQL 11 or later",
+			server/10000, server%10000/100)
 	}
 	if schema == nil {
 		return briefings.Errorf(briefings.CodeInvalid, "the database's search_path names no existing schema; create the schema or fix search_path in DATABASE_URL")

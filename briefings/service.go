@@ -90,7 +90,7 @@ func (s *Service) articles(ctx context.Context, facts []Fact) (map[string]Articl
 	out := map[string]Article{}
 	for len(list) > 0 {
 		n := min(len(list), 500)
-		as, err := s.store.Articles(ctx, ArticleQuery{IDs: list[:n], Limit: n})
+		as, err := s.store.Articles(ctx, ArticleQuery{IDs: list[:n], Limit: n, NoText: true})
 		if err != nil {
 			return nil, fmt.Errorf("load articles: %w", err)
 		}

@@ -170,7 +170,7 @@ func (s *Service) digestStatusFilter(ctx context.Context, story, display string)
 	if story == "" {
 		return func(st Status) bool { return display == "" || statusMentions(st, display) }, nil
 	}
-	arts, err := s.store.Articles(ctx, ArticleQuery{Story: story, Limit: maxScopeArticles})
+	arts, err := s.store.Articles(ctx, ArticleQuery{Story: story, Limit: maxScopeArticles, NoText: true})
 	if err != nil {
 		return nil, fmt.Errorf("articles of story %s: %w", story, err)
 	}

@@ -296,7 +296,7 @@ func (s *Service) Sources(ctx context.Context, story string) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
-	q := ArticleQuery{Limit: 50}
+	q := ArticleQuery{Limit: 50, NoText: true}
 	arts, err := s.store.Articles(ctx, q)
 	if err != nil {
 		return Answer{}, fmt.Errorf("sources: %w", err)
@@ -378,7 +378,7 @@ func (s *Service) Summary(ctx context.Context, story string) (Answer, error) {
 		return Answer{}, err
 	}
 	if len(q.Terms) == 0 && q.Story == "" {
-		recent, err := s.store.Articles(ctx, ArticleQuery{Limit: 10})
+		recent, err := s.store.Articles(ctx, ArticleQuery{Limit: 10, NoText: true})
 		if err != nil {
 			return Answer{}, fmt.Errorf("summary: %w", err)
 		}
@@ -389,7 +389,7 @@ func (s *Service) Summary(ctx context.Context, story string) (Answer, error) {
 			return Answer{Kind: "summary", Title: "Briefing", Empty: true, Lead: "No articles yet. Add some with `/brief ingest <url>` (admins) or `briefbot ingest FILE`."}, nil
 		}
 	}
-	q.Limit, q.Newest = 500, true
+	q.Limit, q.Newest = 300, true
 	facts, err := s.store.Facts(ctx, q)
 	if err != nil {
 		return Answer{}, fmt.Errorf("summary: %w", err)

@@ -85,6 +85,9 @@ type ArticleQuery struct {
 	IngestedAfter time.Time
 	// Limit caps the result (0: the store's default of 100).
 	Limit int
+	// NoText leaves each article's Text empty: the metadata a citation
+	// needs, without reading every article's body.
+	NoText bool
 }
 
 // FactQuery selects facts. Empty fields do not filter.

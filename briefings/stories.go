@@ -427,12 +427,12 @@ const maxScopeArticles = 500
 // maxStoryScan bounds the stories scanned to resolve a story by title.
 const maxStoryScan = MaxStoryLimit
 
-// FindStory resolves what a user typed to a story: its id, else its title
-// (the same words, accents and case aside), else, for two words or more, a
+// FindStory resolves what a user typed to a story: its id, else for two
+// words or more its title (the same words, accents and case aside), else a
 // title or id starting with it, else a title containing all its words; the
 // most recent story wins among several. One word ("niger", "us") matches
-// only a whole id or title: a name alone keeps meaning everything about
-// that name. ok is false when nothing matches.
+// only an id (titles have two words or more): a name alone keeps meaning
+// everything about that name. ok is false when nothing matches.
 func (s *Service) FindStory(ctx context.Context, q string) (Story, bool, error) {
 	q = strings.TrimSpace(q)
 	if q == "" {
@@ -447,16 +447,16 @@ func (s *Service) FindStory(ctx context.Context, q string) (Story, bool, error) 
 			return Story{}, false, fmt.Errorf("look up story %q: %w", q, err)
 		}
 	}
+	qw := words(q)
+	if len(qw) < 2 {
+		return Story{}, false, nil
+	}
 	all, err := s.store.Stories(ctx, maxStoryScan)
 	if err != nil {
 		return Story{}, false, fmt.Errorf("list stories: %w", err)
 	}
-	fq := strings.Join(words(q), " ")
-	if fq == "" {
-		return Story{}, false, nil
-	}
+	fq := strings.Join(qw, " ")
 	slug := Slug(q)
-	qw := words(q)
 	// Passes from the most to the least exact; the first hit wins, and the
 	// stories come most recent first.
 	passes := []func(st Story) bool{
@@ -473,9 +473,6 @@ func (s *Service) FindStory(ctx context.Context, q string) (Story, bool, error) 
 			}
 			return true
 		},
-	}
-	if len(qw) < 2 {
-		passes = passes[:1]
 	}
 	for _, match := range passes {
 		for _, st := range all {

@@ -239,6 +239,9 @@ func (s *Store) Articles(ctx context.Context, q briefings.ArticleQuery) ([]brief
 			(!q.IngestedAfter.IsZero() && !a.Ingested.After(q.IngestedAfter)) {
 			continue
 		}
+		if q.NoText {
+			a.Text = ""
+		}
 		out = append(out, a)
 	}
 	sort.SliceStable(out, func(i, j int) bool {

@@ -13,6 +13,9 @@ import (
 
 const articleCols = "id, title, source, url, published, ingested, text, hash, story"
 
+// articleColsNoText reads the same columns with an empty text.
+const articleColsNoText = "id, title, source, url, published, ingested, '', hash, story"
+
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface {
 	Scan(dest ...any) error
@@ -262,7 +265,11 @@ func articleQuery(q briefings.ArticleQuery, n int) (string, []any) {
 		where = append(where, "ingested > ?")
 		args = append(args, micros(q.IngestedAfter))
 	}
-	query := "SELECT " + articleCols + " FROM articles"
+	cols := articleCols
+	if q.NoText {
+		cols = articleColsNoText
+	}
+	query := "SELECT " + cols + " FROM articles"
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}

@@ -419,6 +419,16 @@ func testArticles(t *testing.T, s briefings.Store) {
 	want.Hash = briefings.ContentHash(want.Text)
 	want.ID = a1
 	sameArticle(t, "Articles()", got[0], want)
+	// Without text: the same article, its body left out.
+	got, err = s.Articles(t.Context(), briefings.ArticleQuery{IDs: []string{a1}, NoText: true})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("Articles(a1, no text) = %v, %v", got, err)
+	}
+	if got[0].Text != "" {
+		t.Errorf("Articles(NoText) returned a text of %d bytes", len(got[0].Text))
+	}
+	got[0].Text = want.Text
+	sameArticle(t, "Articles(NoText)", got[0], want)
 }
 
 func sorted(s []string) []string {

@@ -275,7 +275,12 @@ func articleQuery(q briefings.ArticleQuery, n int) (string, []any) {
 	if !q.IngestedAfter.IsZero() {
 		where = append(where, "ingested > "+a.add(micros(q.IngestedAfter)))
 	}
-	query := "SELECT " + articleCols + " FROM articles"
+	cols := articleCols
+	if q.NoText {
+		// The metadata a citation needs, without the body.
+		cols = "id, title, source, url, published, ingested, '', hash, story"
+	}
+	query := "SELECT " + cols + " FROM articles"
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}

@@ -95,7 +95,7 @@ func (s *Service) Ask(ctx context.Context, question string) (Answer, error) {
 			}
 		}
 	}
-	q := FactQuery{Terms: terms, Limit: 300, Newest: true}
+	q := FactQuery{Terms: terms, Limit: 150, Newest: true}
 	facts, err := s.store.Facts(ctx, q)
 	if err != nil {
 		return Answer{}, fmt.Errorf("ask: %w", err)

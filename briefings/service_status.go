@@ -78,7 +78,10 @@ func (s *Service) Status(ctx context.Context, topic string) (Answer, error) {
 		if d, ok := detailed[st.Key]; ok {
 			st = d
 		}
-		it, err := s.statusItem(ctx, st, arts, sents)
+		// The most recent processes of each kind also quote what
+		// qualifies them; the rest keep to their stage and evidence.
+		withRelated := len(sec.Items) < relatedItems
+		it, err := s.statusItem(ctx, st, arts, sents, withRelated)
 		if err != nil {
 			return Answer{}, err
 		}
@@ -159,6 +162,10 @@ func (s *Service) statusArticles(ctx context.Context, sts []Status) (map[string]
 	return s.articles(ctx, fs)
 }
 
+// relatedItems is how many processes of each kind a status answer quotes
+// related sentences for.
+const relatedItems = 3
+
 // statusHistoryLimit is the history a status answer asks the store for.
 const statusHistoryLimit = 16
 
@@ -184,9 +191,9 @@ func relatedArticles(st Status) map[string][]int {
 }
 
 // statusItem writes one tracked process: its stage and date, its history,
-// its deadline, and the sentences around it that qualify it (a timeline
-// still under discussion, a presence kept).
-func (s *Service) statusItem(ctx context.Context, st Status, arts map[string]Article, sents sentenceCache) (Item, error) {
+// its deadline, and with withRelated the sentences around it that qualify
+// it (a timeline still under discussion, a presence kept).
+func (s *Service) statusItem(ctx context.Context, st Status, arts map[string]Article, sents sentenceCache, withRelated bool) (Item, error) {
 	cur := st.Current()
 	when := FormatTime(st.AsOf)
 	if when == "" {
@@ -224,6 +231,9 @@ func (s *Service) statusItem(ctx context.Context, st Status, arts map[string]Art
 		it.Notes = append(it.Notes, "history: "+strings.Join(steps, " → "))
 	}
 	it.Cites = append(it.Cites, cite(arts[cur.ArticleID], cur.Evidence.Text))
+	if !withRelated {
+		return it, nil
+	}
 	related, err := s.related(ctx, st, arts, sents)
 	if err != nil {
 		return Item{}, err

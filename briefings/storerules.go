@@ -54,7 +54,7 @@ const (
 	// SearchBudget bounds the sentences a search ranks: the words of a
 	// search are kept from the rarest on while the sentences holding them
 	// add up to at most this many (the rarest word is always kept).
-	SearchBudget = 4000
+	SearchBudget = 2500
 )
 
 // IsStopWord reports English function words, left out of sentence searches

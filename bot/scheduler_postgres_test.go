@@ -428,13 +428,13 @@ func TestPostgresReplicasRace(t *testing.T) {
 }
 
 // TestPostgresReplicaKilled: three replicas race for 1,000 due digests; one
-// hangs in Post after 20 posts, holding the rows it claimed, and is killed
+// hangs in Post after 10 posts, holding the rows it claimed, and is killed
 // with SIGKILL. After its lease the two others take its rows over and post
 // them: every digest is still posted exactly once.
 func TestPostgresReplicaKilled(t *testing.T) {
 	r := newReplicaRace(t)
 	const lease = time.Minute
-	const block = 20
+	const block = 10
 	first := []string{r.tick(10 * time.Second)}
 	// The next tick comes after the victim's lease has run out.
 	after := []string{r.tick(10*time.Second + lease + 30*time.Second)}

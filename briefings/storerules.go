@@ -101,6 +101,14 @@ func PrepareArticle(a Article, f Facts, now time.Time) (PreparedArticle, error) 
 			return PreparedArticle{}, Errorf(CodeInvalid, "article %s is %d bytes long; at most %d are stored", fl.name, len(fl.v), MaxFieldBytes)
 		}
 	}
+	// Every store holds text alike: PostgreSQL cannot hold a NUL byte or
+	// invalid UTF-8, so no store takes them (ParseArticle and the fetcher
+	// never produce them).
+	for _, fl := range []struct{ name, v string }{{"text", a.Text}, {"title", a.Title}, {"source", a.Source}, {"URL", a.URL}, {"story", a.Story}} {
+		if strings.IndexByte(fl.v, 0) >= 0 || !utf8.ValidString(fl.v) {
+			return PreparedArticle{}, Errorf(CodeInvalid, "article %s holds a NUL byte or invalid UTF-8; save the article as UTF-8 text and add it again", fl.name)
+		}
+	}
 	if a.Hash == "" {
 		a.Hash = ContentHash(a.Text)
 	}

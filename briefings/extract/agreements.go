@@ -251,12 +251,19 @@ func (x *extraction) agreements(s *sentence) []*cand {
 		case "terminate", "terminated", "terminates", "termination", "end", "ended", "ends", "ending",
 			"annul", "annulled", "annulment", "scrap", "scrapped", "cancel", "cancelled", "canceled", "cancellation",
 			"revoke", "revoked", "renounce", "renounced", "denounce", "denounced", "abrogate", "abrogated",
-			"suspend", "suspended", "suspension", "suspends":
+			"suspend", "suspended", "suspension", "suspends",
+			"suspending", "terminating", "annulling", "scrapping", "cancelling", "canceling", "revoking", "renouncing", "denouncing", "abrogating":
 			from := t + 1
 			if from < len(toks) && toks[from].low == "of" {
 				from++
 			}
-			noun, st, en := x.agreementNP(s, from, 5, false)
+			gap := 5
+			if k := participationIn(toks, from); k > from {
+				// "suspending its participation in the New START nuclear
+				// arms control treaty".
+				from, gap = k, 8
+			}
+			noun, st, en := x.agreementNP(s, from, gap, false)
 			if noun < 0 || conditional(t) || negatedBefore(toks, t) {
 				continue
 			}
@@ -541,4 +548,17 @@ func clauseAfterComma(t token) bool {
 		return true
 	}
 	return false
+}
+
+// participationIn returns the token after "(its) participation in" (or
+// membership, involvement) starting at k, or k when there is none.
+func participationIn(toks []token, k int) int {
+	j := k
+	if j < len(toks) && (toks[j].low == "its" || toks[j].low == "their" || toks[j].low == "the") {
+		j++
+	}
+	if j+1 < len(toks) && (toks[j].low == "participation" || toks[j].low == "membership" || toks[j].low == "involvement") && (toks[j+1].low == "in" || toks[j+1].low == "of") {
+		return j + 2
+	}
+	return k
 }

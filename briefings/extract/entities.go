@@ -478,7 +478,8 @@ func (x *extraction) classifySpan(s *sentence, i, j int, titleEnd []int, titleOf
 	toks := s.toks
 	// Trim trailing particles; skip spans led by a capitalized function
 	// word or made of calendar words ("On Wednesday").
-	for j > i+1 && isParticle(toks[j-1].low) {
+	for j > i+1 && isParticle(toks[j-1].low) && !strings.ContainsFunc(toks[j-1].text, unicode.IsUpper) {
+		// "de", "al" alone; not "al-Burhan".
 		j--
 	}
 	for i < j && (capitalizedFunctionWord(toks[i].low) || isCalendarWord(toks[i].low)) {

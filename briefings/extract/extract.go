@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/briefbot/briefbot/briefings"
 )
@@ -44,6 +45,8 @@ type extraction struct {
 	pos      int
 	facts    []*briefings.Fact
 	dateline string
+	// datelineCountry is the country the dateline names with its city, if any.
+	datelineCountry string
 	// prevParties maps a sentence to the parties of the last fact before
 	// it, for "the two sides" and "both parties".
 	prevParties map[int][]*mention
@@ -247,20 +250,56 @@ func (x *extraction) findDateline() {
 	}
 	s := x.sents[0]
 	for i, t := range s.toks {
-		if i > 5 {
+		if i > 9 {
 			break
 		}
-		if t.low == ":" || t.low == "-" || t.low == "—" {
+		if t.low == ":" || t.low == "-" || t.low == "—" || t.low == "–" {
 			for _, m := range s.ments {
-				if m.end <= i && m.start == 0 && (m.kind == mCapital || m.kind == mCity || m.kind == mCountry) {
-					x.dateline = m.name
-					m.kind = mCity
-					m.role = "dateline"
+				if m.end > i || m.start != 0 {
+					continue
 				}
+				switch {
+				case m.kind == mCapital || m.kind == mCity || m.kind == mCountry:
+				case m.end == 1 && isUpperWord(s.toks[0].text) && m.end+1 < i && s.toks[1].low == ",":
+					// "ANTALYA, Turkey, March 10 —": a city the gazetteer
+					// does not know, in the country that follows.
+					m.name = titleWord(s.toks[0].text)
+					if c := mentionStartingAt(s.ments, 2); c != nil && c.kind == mCountry {
+						m.country = c.country
+					}
+				default:
+					continue
+				}
+				x.dateline, x.datelineCountry = m.name, m.country
+				m.kind = mCity
+				m.role = "dateline"
 			}
 			return
 		}
 	}
+}
+
+// isUpperWord reports a word of capitals only ("ANTALYA").
+func isUpperWord(w string) bool {
+	letters := 0
+	for _, r := range w {
+		if unicode.IsLower(r) {
+			return false
+		}
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	return letters >= 3
+}
+
+// titleWord writes a capitalized word in title case ("ANTALYA" → "Antalya").
+func titleWord(w string) string {
+	rs := []rune(strings.ToLower(w))
+	if len(rs) > 0 {
+		rs[0] = unicode.ToUpper(rs[0])
+	}
+	return string(rs)
 }
 
 // anchorTimes resolves expressions that depend on other dates: "today"

@@ -2,6 +2,7 @@ package extract_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -169,6 +170,40 @@ func TestArticles(t *testing.T) {
 				{kind: briefings.FactAgreement, actors: []string{"Blinken"}},
 			},
 		},
+		{"antalya-foreign-ministers.txt",
+			[]want{
+				// "received his Russian counterpart Sergei Lavrov and
+				// Ukraine's Foreign Minister Dmytro Kuleba in Antalya", dated
+				// and placed by an all-capitals dateline.
+				{kind: briefings.FactMeeting, actors: []string{"Cavusoglu", "Lavrov", "Kuleba"}, time: "2022-03-10", mode: briefings.ModeInPerson},
+				{kind: briefings.FactMeeting, actors: []string{"Cavusoglu", "Guterres"}, mode: briefings.ModePhone},
+			},
+			[]want{{kind: briefings.FactAgreement}},
+		},
+		{"new-start-suspended.txt",
+			[]want{{kind: briefings.FactAgreement, status: briefings.AgreementSuspended, actors: []string{"Russia"}, counter: []string{"United States"}, time: "2023-02-21", subject: "New START"}},
+			[]want{{kind: briefings.FactMeeting}, {kind: briefings.FactThreat}},
+		},
+		{"sudan-jeddah-truce.txt",
+			[]want{
+				{kind: briefings.FactAgreement, status: briefings.AgreementSigned, actors: []string{"Sudan"}, counter: []string{"Rapid Support Forces"}, time: "2023-05-20"},
+				{kind: briefings.FactThreat, actors: []string{"al-Burhan"}, counter: []string{"Rapid Support Forces"}},
+				// "RSF commander Mohamed Hamdan Dagalo said his forces would
+				// abide": the commander speaks, not his forces.
+				{kind: briefings.FactStatement, actors: []string{"Dagalo"}},
+			},
+			[]want{{kind: briefings.FactWithdrawal, status: briefings.StageCompleted}},
+		},
+		{"france-mali-pullout.txt",
+			[]want{
+				{kind: briefings.FactWithdrawal, status: briefings.StageDemanded, actors: []string{"France"}, counter: []string{"Mali"}, time: "2022-01-31"},
+				// "France and its European allies announced ... that they
+				// would withdraw": both.
+				{kind: briefings.FactWithdrawal, status: briefings.StagePlanned, actors: []string{"France"}, counter: []string{"Mali"}, time: "2022-02-17"},
+				{kind: briefings.FactWithdrawal, status: briefings.StageCompleted, actors: []string{"France"}, counter: []string{"Mali"}, time: "2022-08"},
+			},
+			nil,
+		},
 		{"gabon-coup.txt",
 			[]want{{kind: briefings.FactCoup, actors: []string{"Gabon"}, time: "2023-08-30"}},
 			[]want{{kind: briefings.FactMeeting}},
@@ -241,6 +276,38 @@ func TestRolesAndAliases(t *testing.T) {
 	for _, alias := range []string{"US", "U.S.", "American", "Washington"} {
 		if !contains(us.Aliases, alias) {
 			t.Errorf("United States lacks alias %q: %v", alias, us.Aliases)
+		}
+	}
+}
+
+// TestMeetingRoles checks the titles a meeting gives its participants: a
+// counterpart holds the host's title, particles stay in names.
+func TestMeetingRoles(t *testing.T) {
+	tests := []struct {
+		file string
+		want []string // "Name (role, country)" as a meeting party
+	}{
+		{"antalya-foreign-ministers.txt", []string{"Mevlut Cavusoglu (Foreign Minister, Turkey)", "Sergei Lavrov (Foreign Minister, Russia)", "Dmytro Kuleba (Foreign Minister, Ukraine)"}},
+	}
+	for _, tt := range tests {
+		a := readArticle(t, tt.file)
+		f, err := extract.New().Extract(context.Background(), a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, fact := range f.Facts {
+			if fact.Kind != briefings.FactMeeting {
+				continue
+			}
+			for _, p := range fact.Parties() {
+				got = append(got, fmt.Sprintf("%s (%s, %s)", p.Name, p.Role, p.Country))
+			}
+		}
+		for _, w := range tt.want {
+			if !contains(got, w) {
+				t.Errorf("%s: no meeting party %q in %q", tt.file, w, got)
+			}
 		}
 	}
 }

@@ -365,6 +365,10 @@ func (x *extraction) pronounSubject(s *sentence, lo, t int) []*mention {
 			}
 		case mGroup:
 			if m.plural == plural {
+				// "France and its European allies announced that they".
+				if ch := x.coordinatedChain(s, m); plural && len(ch) > 1 {
+					return ch
+				}
 				return []*mention{m}
 			}
 		}
@@ -800,8 +804,13 @@ func (x *extraction) placeFor(s *sentence, t int) string {
 			}
 		}
 	}
-	if (best.kind == mCity || best.kind == mCapital) && best.country != "" && !strings.Contains(name, best.country) && best.name != "Washington, DC" {
-		return name + ", " + best.country
+	country := best.country
+	if country == "" && best.name == x.dateline {
+		// "ANTALYA, Turkey — ... in Antalya": the dateline's country.
+		country = x.datelineCountry
+	}
+	if (best.kind == mCity || best.kind == mCapital) && country != "" && !strings.Contains(name, country) && best.name != "Washington, DC" {
+		return name + ", " + country
 	}
 	return name
 }

@@ -54,7 +54,7 @@ func (x *extraction) meetings(s *sentence) []*cand {
 		switch w {
 		case "met", "meet", "meets", "meeting", "meetings", "talks", "discussions", "consultations",
 			"spoke", "speaks", "talked", "summit", "ceremony", "encounter", "visit", "visited", "hosted",
-			"summoned", "discussed", "call":
+			"summoned", "discussed", "call", "received", "welcomed":
 		default:
 			continue
 		}
@@ -211,6 +211,24 @@ func (x *extraction) meetings(s *sentence) []*cand {
 			add(t, actors, counter, false)
 		case "hosted":
 			add(t, x.subject(s, t), x.objects(s, t+1, 1, ""), false).hosted = true
+		case "received", "welcomed":
+			// "Cavusoglu received his Russian counterpart Sergei Lavrov": a
+			// host and guests, who must be people ("received a letter",
+			// "welcomed the decision" are no meetings).
+			if t > 0 && (toks[t-1].low == "was" || toks[t-1].low == "were" || toks[t-1].low == "been") {
+				continue
+			}
+			var guests []*mention
+			for _, m := range x.objects(s, t+1, 1, "") {
+				if m.kind == mPerson {
+					guests = append(guests, m)
+				}
+			}
+			host := x.subject(s, t)
+			if len(guests) == 0 || len(host) == 0 || host[0].kind != mPerson {
+				continue
+			}
+			add(t, host, guests, false).hosted = true
 		case "summoned":
 			var c *cand
 			if t > 0 && (toks[t-1].low == "was" || toks[t-1].low == "were" || toks[t-1].low == "been") {

@@ -465,14 +465,26 @@ func (x *extraction) mergeMeetings(cs []*cand) []*cand {
 		}
 	}
 	// 5. Participants in one list: the first is the actor. "His Kenyan
-	// counterpart" holds the other participant's title.
+	// counterpart" holds the other participant's title: "Foreign Minister
+	// Cavusoglu received his Russian counterpart Sergei Lavrov" makes
+	// Lavrov Russia's foreign minister.
 	for _, a := range ms {
 		if a.dropped {
 			continue
 		}
+		hostRole := ""
+		for _, p := range a.f.Actors {
+			if p.Kind == briefings.EntityPerson && p.Role != "" && !strings.EqualFold(p.Role, "counterpart") {
+				hostRole = p.Role
+				break
+			}
+		}
 		for i := range a.f.Counterparts {
 			if strings.EqualFold(a.f.Counterparts[i].Role, "counterpart") {
 				a.f.Counterparts[i].Role = "counterpart"
+				if hostRole != "" {
+					a.f.Counterparts[i].Role = hostRole
+				}
 			}
 		}
 		if len(a.f.Counterparts) == 0 && len(a.f.Actors) >= 2 {

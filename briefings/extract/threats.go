@@ -191,7 +191,8 @@ func (x *extraction) speaker(s *sentence) []*mention {
 		if !speechVerb(toks[i].low) || toks[i].low == "met" || toks[i].low == "was" || toks[i].low == "is" || toks[i].low == "has" || toks[i].low == "had" {
 			continue
 		}
-		// "X said" or "said X".
+		// "X said", else "..., said X" (an inverted attribution: after a
+		// comma or quote, not "said his forces would ...").
 		for k := len(s.ments) - 1; k >= 0; k-- {
 			m := s.ments[k]
 			if m.sub || !argKind(m) {
@@ -200,8 +201,12 @@ func (x *extraction) speaker(s *sentence) []*mention {
 			if m.end == i || m.end+1 == i && toks[m.end].low == "'s" {
 				return []*mention{m}
 			}
-			if m.start == i+1 {
-				return []*mention{m}
+		}
+		if i > 0 && (toks[i-1].punct || toks[i-1].low == "\"" || toks[i-1].low == "”") {
+			for _, m := range s.ments {
+				if !m.sub && argKind(m) && m.start == i+1 && !m.pronoun {
+					return []*mention{m}
+				}
 			}
 		}
 		if i > 0 && (toks[i-1].low == "she" || toks[i-1].low == "he") {

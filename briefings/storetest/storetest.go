@@ -781,11 +781,16 @@ func testInvalid(t *testing.T, s briefings.Store) {
 	noEntityID.Facts.Entities[0].ID = ""
 	twice := article1()
 	twice.Facts.Facts[0].ID, twice.Facts.Facts[1].ID = "same", "same"
+	nul := article1()
+	nul.Article.Text += "\x00"
+	nul.Facts.ArticleID = ""
+	badUTF8 := article1()
+	badUTF8.Article.Title = "caf\xe9"
 	for _, tc := range []struct {
 		name string
 		f    fixture
 	}{{"fact without evidence", noEvidence}, {"facts of another article", otherArticle}, {"no text", noText},
-		{"entity without id", noEntityID}, {"fact id twice", twice}} {
+		{"entity without id", noEntityID}, {"fact id twice", twice}, {"NUL in the text", nul}, {"title not UTF-8", badUTF8}} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := s.AddArticle(t.Context(), tc.f.Article, tc.f.Facts)
 			if briefings.ErrorCode(err) != briefings.CodeInvalid {

@@ -72,10 +72,10 @@ func (x *extraction) npEnd(s *sentence, k int) int {
 		if m := mentionStartingAt(s.ments, end); false && m != nil {
 			_ = m
 		}
-		// A time expression ends the phrase.
+		// A time expression ends the phrase ("late on Saturday" too).
 		stop := false
 		for _, tx := range s.times {
-			if tx.start == end {
+			if tx.start == end || tx.start == end+1 && (w == "late" || w == "early" || w == "earlier" || w == "later") {
 				stop = true
 			}
 		}

@@ -133,6 +133,11 @@ func (x *extraction) threats(s *sentence) []*cand {
 		if m.kind == mDemonym && m.end < len(toks) && (toks[m.end].low == "citizens" || toks[m.end].low == "interests") {
 			continue
 		}
+		if m.kind == mGroup && m.name == "" && !namesCountryInside(s, m) {
+			// "any attempt to send troops to Ukraine": troops sent there
+			// are not Ukraine's.
+			continue
+		}
 		if m.start >= 2 && toks[m.start-1].low == "," && mentionEndingAt(s.ments, m.start-1) != nil && mentionEndingAt(s.ments, m.start-1).kind == mCapital {
 			// "in Abuja, Nigeria": where the words were spoken.
 			continue
@@ -323,6 +328,17 @@ func (x *extraction) selfWarning(s *sentence, t int, own map[string]bool, actors
 			if tk.low == "consequences" || tk.low == "measures" || tk.low == "force" {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// namesCountryInside reports whether a group's own words name its country
+// ("Sudan's army", "Ukrainian troops"), rather than words around it.
+func namesCountryInside(s *sentence, g *mention) bool {
+	for _, m := range s.ments {
+		if m != g && m.start >= g.start && m.end <= g.end && (m.kind == mCountry || m.kind == mDemonym || m.kind == mCapital) {
+			return true
 		}
 	}
 	return false

@@ -163,10 +163,28 @@ func groupNoun(w string) (plural bool, ok bool) {
 	case "government", "junta", "army", "military", "administration", "regime", "delegation",
 		"ambassador", "envoy", "embassy", "official", "president", "ministry", "side", "commission",
 		"airman", "soldier", "officer", "diplomat", "whistleblower", "spokesman", "spokeswoman", "spokesperson",
-		"presidency", "parliament", "cabinet":
+		"presidency", "parliament", "cabinet", "coalition":
 		return false, true
 	}
 	return false, false
+}
+
+// ledBy returns the country of a "US-led", "Saudi-backed" modifier, or "".
+func (x *extraction) ledBy(t token) string {
+	for _, suf := range []string{"-led", "-backed"} {
+		if !strings.HasSuffix(t.low, suf) {
+			continue
+		}
+		for _, r := range x.lx.refs[foldKey(strings.TrimSuffix(t.low, suf))] {
+			if (r.kind == refCountry || r.kind == refDemonym) && (r.country != "" || r.name != "") {
+				if r.country != "" {
+					return r.country
+				}
+				return r.name
+			}
+		}
+	}
+	return ""
 }
 
 // findMentions finds the mentions of one sentence. People are recognized
@@ -994,6 +1012,12 @@ func (x *extraction) findGroups(s *sentence, ms []*mention, used []bool) []*ment
 				if m := mentionStartingAt(ms, k+1); m == nil || (m.kind != mCountry && m.kind != mDemonym) {
 					break
 				}
+			}
+			if c := x.ledBy(toks[k]); c != "" {
+				// "the US-led coalition".
+				countries = append(countries, c)
+				start = k
+				continue
 			}
 			if lw == "'s" || lw == "and" || lw == "the" || lw == "its" || lw == "their" || lw == "his" || lw == "her" || isRoleModifier(lw) || isGroupAdjective(lw) {
 				start = k

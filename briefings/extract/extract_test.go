@@ -204,6 +204,37 @@ func TestArticles(t *testing.T) {
 			},
 			nil,
 		},
+		{"iraq-coalition-end.txt",
+			[]want{
+				// "agreed that the US-led coalition's military mission in Iraq
+				// will end by September 2025".
+				{kind: briefings.FactWithdrawal, status: briefings.StageAgreed, actors: []string{"United States"}, counter: []string{"Iraq"}},
+				{kind: briefings.FactAgreement, status: briefings.AgreementAgreed, actors: []string{"Iraq"}, counter: []string{"United States"}, time: "2024-09-27"},
+				{kind: briefings.FactMeeting, actors: []string{"al-Sudani", "Biden"}, time: "2024-04"},
+			},
+			[]want{{kind: briefings.FactWithdrawal, status: briefings.StageCompleted}},
+		},
+		{"germany-niger-pullout.txt",
+			[]want{
+				{kind: briefings.FactWithdrawal, status: briefings.StageUnderWay, actors: []string{"Germany"}, counter: []string{"Niger"}, time: "2024-07-08"},
+				// "visited Niamey in December and held talks with his
+				// Nigerien counterpart, General Salifou Mody".
+				{kind: briefings.FactMeeting, actors: []string{"Pistorius", "Mody"}, time: "2023-12"},
+				// "ordered French troops out of the country".
+				{kind: briefings.FactWithdrawal, status: briefings.StageDemanded, actors: []string{"France"}, counter: []string{"Niger"}, time: "2023"},
+			},
+			[]want{{kind: briefings.FactMeeting, actors: []string{"Niger"}}},
+		},
+		{"blinken-wang-vientiane.txt",
+			[]want{
+				{kind: briefings.FactMeeting, actors: []string{"Blinken", "Yi"}, time: "2024-07-26", mode: briefings.ModeInPerson},
+				// "The two sides discussed Taiwan ... and agreed": the two
+				// sides, not Taiwan.
+				{kind: briefings.FactAgreement, status: briefings.AgreementAgreed, actors: []string{"Blinken"}, counter: []string{"Yi"}, subject: "lines of communication"},
+				{kind: briefings.FactMeeting, actors: []string{"Blinken", "Manalo"}, time: "2024-W30", mode: briefings.ModeVideo},
+			},
+			[]want{{kind: briefings.FactAgreement, actors: []string{"Taiwan"}}},
+		},
 		{"gabon-coup.txt",
 			[]want{{kind: briefings.FactCoup, actors: []string{"Gabon"}, time: "2023-08-30"}},
 			[]want{{kind: briefings.FactMeeting}},

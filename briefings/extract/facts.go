@@ -314,6 +314,20 @@ func (x *extraction) subject(s *sentence, t int) []*mention {
 		return x.pronounSubject(s, lo, t)
 	}
 	last := cands[len(cands)-1]
+	if coordinatedVerb(toks, t) && len(cands) > 1 {
+		// "The two sides discussed Taiwan ... and agreed": the subject of
+		// the first verb, not its last object.
+		first := cands[0]
+		out := []*mention{first}
+		for _, m := range cands[1:] {
+			if coordinatedBetween(toks, out[len(out)-1].end, m.roleStart) {
+				out = append(out, m)
+				continue
+			}
+			break
+		}
+		return out
+	}
 	// A possessive before a noun ("Campbell’s meeting") is the actor of
 	// that noun; a possessive country before a group is part of it.
 	out := []*mention{last}
@@ -462,6 +476,16 @@ func (x *extraction) objectsOf(s *sentence, t int, maxGap int, accept func(*ment
 	}
 	if start < 0 {
 		return nil
+	}
+	// "with his Nigerien counterpart, General Salifou Mody": the person
+	// the apposition names, from the country the description gives.
+	if k, country := counterpartApposition(s, start); k > start {
+		if p := mentionStartingAtRole(s.ments, k); p != nil && p.kind == mPerson && accept(p) {
+			if p.country == "" {
+				p.country = country
+			}
+			return []*mention{p}
+		}
 	}
 	var out []*mention
 	var first *mention
@@ -739,8 +763,19 @@ func (x *extraction) placeFor(s *sentence, t int) string {
 	}
 	var best *mention
 	bestD := 1 << 30
-	// "travelled to Kyiv ... and met": where the visitor went.
+	// "travelled to Kyiv ... and met", "visited Niamey ... and held
+	// talks": where the visitor went.
 	for i := 0; i+1 < len(toks); i++ {
+		if w := toks[i].low; w == "visited" || w == "visiting" {
+			for _, m := range s.ments {
+				if m.start == i+1 && (m.kind == mCity || m.kind == mCapital) {
+					if m.country != "" && !strings.Contains(m.name, m.country) {
+						return m.name + ", " + m.country
+					}
+					return m.name
+				}
+			}
+		}
 		switch toks[i].low {
 		case "travelled", "traveled", "flew", "went", "arrived", "came":
 			if toks[i+1].low == "to" || toks[i+1].low == "in" {
@@ -1044,4 +1079,59 @@ func clauseBreakIn(toks []token, a, b int) bool {
 		}
 	}
 	return false
+}
+
+// coordinatedVerb reports a verb at t that shares its subject with an
+// earlier verb: "... and agreed", "..., and also warned".
+func coordinatedVerb(toks []token, t int) bool {
+	k := t - 1
+	for k >= 0 {
+		switch toks[k].low {
+		case "also", "then", "later", "subsequently", "jointly", "separately":
+			k--
+			continue
+		}
+		break
+	}
+	if k < 1 || toks[k].low != "and" {
+		return false
+	}
+	// The word before "and" ends a verb phrase, not a list of names
+	// ("Russia and Ukraine agreed"): it is no name, unless a date ("in
+	// December and held talks").
+	prev := toks[k-1]
+	if prev.low == "," && k >= 2 {
+		prev = toks[k-2]
+	}
+	return !prev.cap || isCalendarWord(prev.low)
+}
+
+// counterpartApposition reads "his (Nigerien) counterpart, " at k and
+// returns the token after the comma with the demonym's country; it returns
+// k when the words are not there.
+func counterpartApposition(s *sentence, k int) (int, string) {
+	toks := s.toks
+	j := k
+	if j < len(toks) && (toks[j].low == "his" || toks[j].low == "her" || toks[j].low == "their" || toks[j].low == "its") {
+		j++
+	}
+	country := ""
+	if m := mentionStartingAt(s.ments, j); m != nil && (m.kind == mDemonym || m.kind == mCountry) {
+		country = m.country
+		j = m.end
+	}
+	if j+1 < len(toks) && (toks[j].low == "counterpart" || toks[j].low == "counterparts") && toks[j+1].low == "," {
+		return j + 2, country
+	}
+	return k, ""
+}
+
+// mentionStartingAtRole returns the mention whose role or name starts at k.
+func mentionStartingAtRole(ms []*mention, k int) *mention {
+	for _, m := range ms {
+		if m.roleStart == k || m.start == k {
+			return m
+		}
+	}
+	return nil
 }

@@ -129,7 +129,11 @@ func (x *extraction) meetings(s *sentence) []*cand {
 				if !held && t > 0 && (toks[t-1].low == "ongoing" || toks[t-1].low == "continued" || toks[t-1].low == "further" || toks[t-1].low == "future") {
 					continue
 				}
-				add(t, x.subject(s, t), with, false)
+				verb := t
+				if held {
+					verb = t - 1 // "... and held talks": the subject of "held"
+				}
+				add(t, x.subject(s, verb), with, false)
 				continue
 			}
 			add(t, nil, nil, true)

@@ -196,8 +196,28 @@ func appendUnique(dst, src []*mention) []*mention {
 func statementText(s *sentence, sp *mention) string {
 	toks := s.toks
 	start, end := 0, len(toks)
+	if r := sp.roleStart; r > 1 && toks[r-1].low == "," && sp.end+1 < len(toks) && speechVerb(toks[sp.end].low) && toks[sp.end+1].low == "," {
+		// "The withdrawal began on Thursday, the ministry said, adding
+		// that units were moving": both halves are what was said.
+		before := strings.TrimSpace(joinText(s.text, toks[:r-1]))
+		k := sp.end + 2
+		if k < len(toks) && (toks[k].low == "adding" || toks[k].low == "saying") {
+			k++
+			if k < len(toks) && toks[k].low == "that" {
+				k++
+			}
+			if k < len(toks) {
+				return before + "; " + joinText(s.text, toks[k:min(len(toks), k+30)])
+			}
+		}
+		return before
+	}
 	if sp.start > len(toks)/2 {
 		end = sp.roleStart
+		// "..., the State Department said": not the article or comma.
+		for end > 0 && (toks[end-1].low == "the" || toks[end-1].low == "a" || toks[end-1].low == ",") {
+			end--
+		}
 	} else {
 		start = sp.end
 		for start < len(toks) && (speechVerb(toks[start].low) || toks[start].low == "that" || toks[start].low == ",") {

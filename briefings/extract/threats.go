@@ -196,6 +196,13 @@ func (x *extraction) speaker(s *sentence) []*mention {
 		if !speechVerb(toks[i].low) || toks[i].low == "met" || toks[i].low == "was" || toks[i].low == "is" || toks[i].low == "has" || toks[i].low == "had" {
 			continue
 		}
+		if (toks[i].low == "spoke" || toks[i].low == "speaks" || toks[i].low == "talked") && i+1 < len(toks) {
+			// "spoke by phone with", "talked to": an encounter, not words.
+			switch toks[i+1].low {
+			case "with", "to", "by", "on", "over":
+				continue
+			}
+		}
 		// "X said", else "..., said X" (an inverted attribution: after a
 		// comma or quote, not "said his forces would ...").
 		for k := len(s.ments) - 1; k >= 0; k-- {

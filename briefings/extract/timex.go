@@ -573,6 +573,20 @@ func findTimes(toks []token, pub time.Time) []timex {
 			emit(i, i+4, tPoint, dayRef(pub))
 			continue
 		}
+		// "earlier in the week", "later in the month": the publication's.
+		if (w == "earlier" || w == "later") && next(1) == "in" && next(2) == "the" && !pub.IsZero() {
+			switch next(3) {
+			case "week":
+				emit(i, i+4, tPoint, weekRef(pub))
+				continue
+			case "month":
+				emit(i, i+4, tPoint, monthRef(pub.Year(), pub.Month()))
+				continue
+			case "year":
+				emit(i, i+4, tPoint, yearRef(pub.Year()))
+				continue
+			}
+		}
 		if w == "earlier" && i == 0 && next(1) == "," && !pub.IsZero() {
 			r := dayRef(pub)
 			r.Note = "earlier the same day"

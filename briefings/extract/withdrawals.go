@@ -42,6 +42,19 @@ func withdrawalTrigger(toks []token, t int) (wTrigger, int) {
 		if next == "out" || next == "back" || next == "down" {
 			return wVerb, 2
 		}
+	case "out":
+		// "ordered French troops out of the country".
+		if next != "of" {
+			return wNone, 0
+		}
+		for k := t - 1; k >= 0 && k >= t-6; k-- {
+			switch toks[k].low {
+			case "ordered", "orders", "order", "told", "forced", "kicked", "pushed", "drove", "threw", "thrown", "ordering":
+				return wVerb, 1
+			case ".", ";", ",":
+				return wNone, 0
+			}
+		}
 	case "handed", "hand", "hands", "handing":
 		if next == "over" {
 			return wHandover, 2
@@ -758,6 +771,13 @@ func (x *extraction) stageOf(s *sentence, t int, kind wTrigger) (string, briefin
 		case prev(1) == "has" || prev(1) == "have" || prev(1) == "had" || w == "ended":
 			return briefings.StageCompleted, briefings.Asserted
 		case prev(1) == "will" || w == "end" || w == "ends":
+			// "have agreed that the coalition's mission will end by ...".
+			for k := t - 1; k >= 0 && k >= t-24; k-- {
+				switch toks[k].low {
+				case "agreed", "agreement", "agree", "deal", "accord", "pact":
+					return briefings.StageAgreed, briefings.Asserted
+				}
+			}
 			return briefings.StagePlanned, briefings.Asserted
 		}
 	}
@@ -774,7 +794,7 @@ func (x *extraction) stageOf(s *sentence, t int, kind wTrigger) (string, briefin
 	}
 	// Demands: "ordered/told/asked X to leave", "gave X 72 hours to leave",
 	// "called for the withdrawal", "demanded the withdrawal".
-	if kind == wVerb && (prev(1) == "to" || demandedThat(toks, t)) || kind == wNoun || kind == wMissionEnd {
+	if kind == wVerb && (prev(1) == "to" || demandedThat(toks, t) || toks[t].low == "out") || kind == wNoun || kind == wMissionEnd {
 		for k := t - 1; k >= 0 && k >= t-12; k-- {
 			switch toks[k].low {
 			case "ordered", "orders", "order", "told", "tells", "asked", "asks", "demanded", "demands", "demanding",

@@ -68,6 +68,7 @@ type options struct {
 	platforms  []string
 	sampleRate time.Duration
 	keep       bool
+	priority   int
 }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
@@ -88,6 +89,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&platforms, "platforms", "slack,discord", "platforms to load, in order")
 	fs.DurationVar(&o.sampleRate, "sample", time.Second, "how often the server's memory and CPU are read")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (binary, serve.log)")
+	fs.IntVar(&o.priority, "priority", 0, "scheduling priority (nice value, -20 to 19) of serve and the generator; below 0 needs root. "+
+		"On a shared machine, -10 keeps other work from taking the server's CPU")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -111,6 +114,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("-warmup %s: use 0 to 1m", o.warmup)
 	case o.articles < 1 || o.articles > maxArticles:
 		return o, fmt.Errorf("-articles %d: use 1 to %d", o.articles, maxArticles)
+	case o.priority < -20 || o.priority > 19:
+		return o, fmt.Errorf("-priority %d: use -20 to 19", o.priority)
 	case o.sampleRate < 100*time.Millisecond:
 		return o, fmt.Errorf("-sample %s: at least 100ms", o.sampleRate)
 	}
@@ -127,6 +132,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 type report struct {
 	Articles     int
 	Mix          string
+	Priority     int
 	Phases       []phaseResult
 	Warmups      []phaseResult
 	Before       procSample // the server before any load
@@ -222,6 +228,14 @@ func load(ctx context.Context, o options, progress io.Writer) (report, error) {
 		return rep, err
 	}
 	defer srv.kill()
+	if o.priority != 0 {
+		for _, pid := range []int{srv.pid(), os.Getpid()} {
+			if err := syscall.Setpriority(syscall.PRIO_PROCESS, pid, o.priority); err != nil {
+				return rep, fmt.Errorf("-priority %d: %w", o.priority, err)
+			}
+		}
+	}
+	rep.Priority = o.priority
 	rep.Before, _ = readProc(srv.pid())
 	fmt.Fprintf(progress, "serve pid %d on %s: RSS %s\n", srv.pid(), addr, mib(rep.Before.rss))
 	smp := startSampler(srv.pid(), o.sampleRate)
@@ -318,7 +332,7 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Micros
 
 // writeReport prints the figures.
 func writeReport(w io.Writer, o options, r report) {
-	fmt.Fprintf(w, "\nbriefbot serve under load: %d articles, %d CPUs, %s, mix %s\n", r.Articles, runtime.NumCPU(), runtime.Version(), r.Mix)
+	fmt.Fprintf(w, "\nbriefbot serve under load: %d articles, %d CPUs, %s, nice %d, mix %s\n", r.Articles, runtime.NumCPU(), runtime.Version(), r.Priority, r.Mix)
 	fmt.Fprintf(w, "server before load: RSS %s\n", mib(r.Before.rss))
 	for _, p := range r.Phases {
 		fmt.Fprintf(w, "\n%s: %d requests scheduled at %.0f/s for %s (open loop)\n", p.Platform, p.Scheduled, p.Rate, p.Duration)

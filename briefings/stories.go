@@ -122,6 +122,17 @@ func ArticleStoryKeys(f Facts) []StoryKey {
 				}
 			}
 		}
+		// A person or body stands for their country too: "Solberg met
+		// Virtanen" is about Norway and Finland.
+		for _, p := range fact.Parties() {
+			if p.Country == "" {
+				continue
+			}
+			if c := byName[FoldName(p.Country)]; c != nil && !seen[c] {
+				seen[c] = true
+				c.mentioned++
+			}
+		}
 		for _, m := range fact.Mentions {
 			if c := byName[FoldName(m)]; c != nil && !seen[c] {
 				seen[c] = true
@@ -135,6 +146,12 @@ func ArticleStoryKeys(f Facts) []StoryKey {
 			continue
 		}
 		c.e.Score = float64(max(c.mentions, 1) + 2*c.party + c.mentioned)
+		if c.e.Kind == EntityPerson {
+			// People say who acted; the countries and bodies say what the
+			// story is about, and rank first (a president named ten times
+			// does not outweigh his country).
+			c.e.Score /= 2
+		}
 		out = append(out, c.e)
 	}
 	slices.SortStableFunc(out, func(a, b StoryKey) int {
@@ -294,8 +311,11 @@ func storyTitle(keys []StoryKey, f Facts) string {
 	}
 	weight := func(k StoryKey) float64 {
 		w := k.Score / top
-		if k.Kind == EntityCountry {
+		switch k.Kind {
+		case EntityCountry:
 			w *= 1.25
+		case EntityPerson:
+			w *= 2 // undo the halving that ranks people after places and bodies
 		}
 		return w
 	}

@@ -600,9 +600,28 @@ func (x *extraction) classifySpan(s *sentence, i, j int, titleEnd []int, titleOf
 		if speechVerb(toks[j].low) {
 			cue = true
 		}
-		// Apposition after: "Name, the defense chief", "Name, who".
+		// Apposition after: "Name, the defense chief", "Name, who",
+		// "Name, Finland's foreign minister".
 		if toks[j].low == "," && j+1 < len(toks) && (toks[j+1].low == "the" || toks[j+1].low == "who" || toks[j+1].low == "a") {
 			cue = true
+		}
+		if toks[j].low == "," && allNameLike(words) {
+			for k := j + 1; k < len(toks) && k <= j+4; k++ {
+				if titleEnd[k] > 0 {
+					cue = true
+					break
+				}
+				if toks[k].punct && toks[k].low != "'s" && toks[k].low != "’s" {
+					break
+				}
+			}
+		}
+	}
+	possCountry := ""
+	if len(words) >= 2 && len(words) <= 3 && i >= 2 && (toks[i-1].low == "'s" || toks[i-1].low == "’s") && allNameLike(words) {
+		// "Norway's Ingrid Solberg": a country's person.
+		if m := mentionEndingAt(ms, i-1); m != nil && (m.kind == mCountry || m.kind == mCapital) {
+			cue, possCountry = true, m.country
 		}
 	}
 	if !cue && len(words) >= 2 && i >= 2 && toks[i-1].low == "," {
@@ -666,6 +685,9 @@ func (x *extraction) classifySpan(s *sentence, i, j int, titleEnd []int, titleOf
 		if coordRole != "" {
 			m.role = coordRole
 			p.addRole(coordRole, "")
+		}
+		if p.country == "" {
+			p.country = possCountry
 		}
 		if m.country == "" {
 			m.country = p.country

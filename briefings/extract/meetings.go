@@ -54,8 +54,37 @@ func (x *extraction) meetings(s *sentence) []*cand {
 		switch w {
 		case "met", "meet", "meets", "meeting", "meetings", "talks", "discussions", "consultations",
 			"spoke", "speaks", "talked", "summit", "ceremony", "encounter", "visit", "visited", "hosted",
-			"summoned", "discussed", "call", "received", "welcomed":
+			"summoned", "discussed", "call", "received", "welcomed", "see":
 		default:
+			continue
+		}
+		// "travelled north to see Norway's Ingrid Solberg", "flew to Kyiv
+		// to meet Zelensky": the trip was made, so was the meeting.
+		if (w == "see" || w == "meet") && t > 0 && toks[t-1].low == "to" {
+			if v := travelledBefore(toks, t-1); v >= 0 && !negatedBefore(toks, v) {
+				var guests []*mention
+				for _, m := range s.ments {
+					// "to see Norway's Ingrid Solberg": past the possessive.
+					if m.kind == mPerson && m.roleStart > t && m.roleStart <= t+4 && !clauseBreakIn(toks, t+1, m.roleStart) {
+						guests = append(guests, m)
+						break
+					}
+				}
+				host := x.subject(s, v)
+				if len(host) > 0 && host[0].kind != mPerson {
+					// "Aino Virtanen, Finland's foreign minister, travelled":
+					// the person the apposition describes.
+					if p := x.lastPersonBefore(s, v); p != nil {
+						host = []*mention{p}
+					}
+				}
+				if len(guests) > 0 && len(host) > 0 {
+					add(t, host, guests, false)
+				}
+				continue
+			}
+		}
+		if w == "see" {
 			continue
 		}
 		// Planned, requested, refused or denied encounters are not meetings;
@@ -290,4 +319,18 @@ func (x *extraction) withArgs(s *sentence, actors []*mention, t int) []*mention 
 		}
 	}
 	return nil
+}
+
+// travelledBefore returns the index of a past travel verb shortly before
+// k ("travelled", "flew", "went", "arrived", "came"), or -1.
+func travelledBefore(toks []token, k int) int {
+	for j := k - 1; j >= 0 && j >= k-6; j-- {
+		switch toks[j].low {
+		case "travelled", "traveled", "flew", "went", "arrived", "came", "drove", "journeyed":
+			return j
+		case ".", ";", ",":
+			return -1
+		}
+	}
+	return -1
 }

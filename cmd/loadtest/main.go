@@ -14,7 +14,7 @@
 // address that is not loopback, and stops by itself. It exits 1 when any
 // request failed.
 //
-//	go run ./cmd/loadtest                       # 10,000 articles, 1,000 req/s, 60 s per platform
+//	go run ./cmd/loadtest -priority -10         # 10,000 articles, 1,000 req/s, 60 s per platform
 //	go run ./cmd/loadtest -rate 100 -duration 2s -articles 300
 package main
 
@@ -78,7 +78,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	var platforms string
 	fs.Float64Var(&o.rate, "rate", 1000, "requests per second per platform")
 	fs.DurationVar(&o.duration, "duration", 60*time.Second, "how long each platform is loaded")
-	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "unmeasured load before each platform's run, at a fifth of the rate")
+	fs.DurationVar(&o.warmup, "warmup", 15*time.Second, "unmeasured load before each platform's run, at a fifth of the rate (fills the database caches)")
 	fs.IntVar(&o.articles, "articles", 10000, "synthetic articles in the database")
 	fs.StringVar(&o.db, "db", "", "SQLite database to build or reuse (default: briefbot-loadtest-<articles>.db in the temporary directory)")
 	fs.StringVar(&o.corpus, "corpus", "", "directory of *.txt articles whose sentences are recombined (default: ../shared/corpus/dev/articles beside the repository, when present)")

@@ -196,7 +196,7 @@ func execJSON(ctx context.Context, st *sql.Stmt, rows any, args ...any) error {
 // Article returns one article; an error with briefings.ErrNotFound when it
 // is not stored.
 func (s *Store) Article(ctx context.Context, id string) (briefings.Article, error) {
-	a, err := scanArticle(s.r.QueryRowContext(ctx, "SELECT "+articleCols+" FROM articles WHERE id = ?", id))
+	a, err := scanArticle(s.queryRow(ctx, "SELECT "+articleCols+" FROM articles WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return briefings.Article{}, briefings.WrapError(briefings.CodeNotFound, fmt.Sprintf("no article %q is stored", id), briefings.ErrNotFound)
 	}
@@ -216,7 +216,7 @@ func (s *Store) Articles(ctx context.Context, q briefings.ArticleQuery) ([]brief
 		return nil, err
 	}
 	query, args := articleQuery(q, n)
-	rows, err := s.r.QueryContext(ctx, query, args...)
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return nil, s.fail(ctx, "articles", err)
 	}
@@ -242,7 +242,7 @@ const statsSQL = `SELECT (SELECT n FROM store_counts WHERE name = 'articles'), (
 // Stats counts what the store holds.
 func (s *Store) Stats(ctx context.Context) (briefings.Stats, error) {
 	var st briefings.Stats
-	err := s.r.QueryRowContext(ctx, statsSQL).Scan(&st.Articles, &st.Facts, &st.Entities, &st.Statuses)
+	err := s.queryRow(ctx, statsSQL).Scan(&st.Articles, &st.Facts, &st.Entities, &st.Statuses)
 	if err != nil {
 		return briefings.Stats{}, s.fail(ctx, "stats", err)
 	}

@@ -87,7 +87,7 @@ func subscriptionNotFound(what string) error {
 // SubscriptionFor returns the channel's subscription; an error with
 // briefings.ErrNotFound when it has none.
 func (s *Store) SubscriptionFor(ctx context.Context, platform, workspace, channel string) (briefings.Subscription, error) {
-	sub, err := scanSubscription(s.r.QueryRowContext(ctx, "SELECT "+subscriptionCols+" FROM subscriptions WHERE platform = ? AND workspace = ? AND channel = ?",
+	sub, err := scanSubscription(s.queryRow(ctx, "SELECT "+subscriptionCols+" FROM subscriptions WHERE platform = ? AND workspace = ? AND channel = ?",
 		platform, workspace, channel))
 	if errors.Is(err, sql.ErrNoRows) {
 		return briefings.Subscription{}, subscriptionNotFound(fmt.Sprintf("for %s channel %s", platform, channel))
@@ -101,7 +101,7 @@ func (s *Store) SubscriptionFor(ctx context.Context, platform, workspace, channe
 // SubscriptionByID returns one subscription; an error with
 // briefings.ErrNotFound when it does not exist.
 func (s *Store) SubscriptionByID(ctx context.Context, id string) (briefings.Subscription, error) {
-	sub, err := scanSubscription(s.r.QueryRowContext(ctx, "SELECT "+subscriptionCols+" FROM subscriptions WHERE id = ?", id))
+	sub, err := scanSubscription(s.queryRow(ctx, "SELECT "+subscriptionCols+" FROM subscriptions WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return briefings.Subscription{}, subscriptionNotFound(fmt.Sprintf("%q", id))
 	}
@@ -146,7 +146,7 @@ func (s *Store) Subscriptions(ctx context.Context, q briefings.SubscriptionQuery
 		return nil, err
 	}
 	query, args := subscriptionQuery(q, n)
-	rows, err := s.r.QueryContext(ctx, query, args...)
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return nil, s.fail(ctx, "subscriptions", err)
 	}
@@ -352,7 +352,7 @@ func (s *Store) Deliveries(ctx context.Context, subscriptionID string, limit int
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, deliveriesSQL, subscriptionID, n)
+	rows, err := s.query(ctx, deliveriesSQL, subscriptionID, n)
 	if err != nil {
 		return nil, s.fail(ctx, "deliveries", err)
 	}
@@ -383,7 +383,7 @@ const (
 // sent or empty delivery; zero when it has none.
 func (s *Store) LastCursor(ctx context.Context, subscriptionID string) (time.Time, error) {
 	var cursor sql.NullInt64
-	err := s.r.QueryRowContext(ctx, lastCursorSQL, subscriptionID).Scan(&cursor)
+	err := s.queryRow(ctx, lastCursorSQL, subscriptionID).Scan(&cursor)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !cursor.Valid) {
 		return time.Time{}, nil
 	}

@@ -147,14 +147,14 @@ const sourcesSQL = `SELECT title, source, url, published, hash, similarity, adde
 // briefings.ErrNotFound when the article is not stored.
 func (s *Store) ArticleSources(ctx context.Context, id string) ([]briefings.ArticleSource, error) {
 	var pk int64
-	err := s.r.QueryRowContext(ctx, "SELECT pk FROM articles WHERE id = ?", id).Scan(&pk)
+	err := s.queryRow(ctx, "SELECT pk FROM articles WHERE id = ?", id).Scan(&pk)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, briefings.WrapError(briefings.CodeNotFound, fmt.Sprintf("no article %q is stored", id), briefings.ErrNotFound)
 	}
 	if err != nil {
 		return nil, s.fail(ctx, "article sources "+id, err)
 	}
-	rows, err := s.r.QueryContext(ctx, sourcesSQL, pk, briefings.MaxArticleSources)
+	rows, err := s.query(ctx, sourcesSQL, pk, briefings.MaxArticleSources)
 	if err != nil {
 		return nil, s.fail(ctx, "article sources "+id, err)
 	}
@@ -249,14 +249,14 @@ func (s *Store) backfillSignatures(ctx context.Context) error {
 // ErrNotFound when the article is not stored.
 func (s *Store) ArticleSentences(ctx context.Context, id string) ([]briefings.Sentence, error) {
 	var pk int64
-	err := s.r.QueryRowContext(ctx, "SELECT pk FROM articles WHERE id = ?", id).Scan(&pk)
+	err := s.queryRow(ctx, "SELECT pk FROM articles WHERE id = ?", id).Scan(&pk)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, briefings.WrapError(briefings.CodeNotFound, fmt.Sprintf("no article %q is stored", id), briefings.ErrNotFound)
 	}
 	if err != nil {
 		return nil, s.fail(ctx, "article sentences "+id, err)
 	}
-	rows, err := s.r.QueryContext(ctx, "SELECT idx, paragraph, text FROM sentences WHERE article_pk = ? ORDER BY idx LIMIT ?", pk, briefings.MaxSentencesPerArticle)
+	rows, err := s.query(ctx, "SELECT idx, paragraph, text FROM sentences WHERE article_pk = ? ORDER BY idx LIMIT ?", pk, briefings.MaxSentencesPerArticle)
 	if err != nil {
 		return nil, s.fail(ctx, "article sentences "+id, err)
 	}

@@ -91,7 +91,7 @@ func (s *Store) Entities(ctx context.Context, q briefings.EntityQuery) ([]briefi
 		return nil, err
 	}
 	query, args := entityQuery(q, n)
-	rows, err := s.r.QueryContext(ctx, query, args...)
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return nil, s.fail(ctx, "entities", err)
 	}

@@ -249,7 +249,7 @@ const (
 // countUpTo counts the rows of query, stopping at max.
 func (s *Store) countUpTo(ctx context.Context, query string, max int, args ...any) (int, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, countSQL(query), append(args, max)...).Scan(&n)
+	err := s.queryRow(ctx, countSQL(query), append(args, max)...).Scan(&n)
 	return n, err
 }
 
@@ -270,7 +270,7 @@ func (s *Store) Facts(ctx context.Context, q briefings.FactQuery) ([]briefings.F
 	type cand struct{ pk, at int64 }
 	var cands []cand
 	for _, fq := range ff.factQueries(driver) {
-		rows, err := s.r.QueryContext(ctx, fq.sql, fq.args...)
+		rows, err := s.query(ctx, fq.sql, fq.args...)
 		if err != nil {
 			return nil, s.fail(ctx, "facts", err)
 		}
@@ -329,7 +329,7 @@ func (s *Store) factBodies(ctx context.Context, pks []int64) ([]briefings.Fact, 
 	if err != nil {
 		return nil, fmt.Errorf("encode fact keys: %w", err)
 	}
-	rows, err := s.r.QueryContext(ctx, factBodiesSQL, string(js))
+	rows, err := s.query(ctx, factBodiesSQL, string(js))
 	if err != nil {
 		return nil, s.fail(ctx, "facts", err)
 	}

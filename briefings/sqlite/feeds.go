@@ -91,7 +91,7 @@ func (s *Store) Feeds(ctx context.Context, limit int) ([]briefings.Feed, error) 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, feedsSQL, n)
+	rows, err := s.query(ctx, feedsSQL, n)
 	if err != nil {
 		return nil, s.fail(ctx, "feeds", err)
 	}

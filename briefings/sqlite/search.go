@@ -50,7 +50,7 @@ func (s *Store) SearchSentences(ctx context.Context, terms []string, n int) ([]b
 	for i, w := range ws {
 		quoted[i] = `"` + w + `"`
 	}
-	rows, err := s.r.QueryContext(ctx, searchSQL, strings.Join(quoted, " OR "), n)
+	rows, err := s.query(ctx, searchSQL, strings.Join(quoted, " OR "), n)
 	if err != nil {
 		return nil, s.fail(ctx, "search sentences", err)
 	}
@@ -77,7 +77,7 @@ func (s *Store) wordDocs(ctx context.Context, ws []string) (map[string]int, erro
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, vocabSQL, string(js))
+	rows, err := s.query(ctx, vocabSQL, string(js))
 	if err != nil {
 		return nil, err
 	}

@@ -211,7 +211,7 @@ func (s *Store) Statuses(ctx context.Context, q briefings.StatusQuery) ([]briefi
 	if !ok {
 		return nil, nil // only blank terms: nothing matches
 	}
-	rows, err := s.r.QueryContext(ctx, query, args...)
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return nil, s.fail(ctx, "statuses", err)
 	}

@@ -57,6 +57,7 @@ type Store struct {
 	w       *sql.DB // the single writer connection
 	r       *sql.DB // read-only connections (the writer itself in memory mode)
 	ws      *writeStmts
+	rs      *readStmts // read queries, prepared once on r
 	clock   briefings.Clock
 	log     *slog.Logger
 	version int64
@@ -175,6 +176,7 @@ func open(ctx context.Context, path string, logger *slog.Logger, opts Options, v
 		r.SetConnMaxIdleTime(5 * time.Minute)
 		s.r = r
 	}
+	s.rs = newReadStmts(s.r)
 	// Let SQLite refresh its query planner statistics where they are stale.
 	if _, err := s.w.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
 		s.Close()
@@ -193,7 +195,7 @@ func (s *Store) Ping(ctx context.Context) error {
 		return s.fail(ctx, "ping", err)
 	}
 	var one int
-	if err := s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+	if err := s.queryRow(ctx, "SELECT 1").Scan(&one); err != nil {
 		return s.fail(ctx, "ping", err)
 	}
 	return nil
@@ -209,6 +211,9 @@ func (s *Store) Close() error {
 			s.log.Warn("sqlite optimize on close", "err", err)
 		}
 		var errs []error
+		if s.rs != nil {
+			errs = append(errs, s.rs.close())
+		}
 		if s.ws != nil {
 			errs = append(errs, s.ws.close())
 		}

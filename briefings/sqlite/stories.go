@@ -90,7 +90,7 @@ func (s *Store) MatchStories(ctx context.Context, keys []string, around time.Tim
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, matchStorySQL, string(js), micros(around.Add(-window)), micros(around.Add(window)), n)
+	rows, err := s.query(ctx, matchStorySQL, string(js), micros(around.Add(-window)), micros(around.Add(window)), n)
 	if err != nil {
 		return nil, s.fail(ctx, "match stories", err)
 	}
@@ -116,7 +116,7 @@ func (s *Store) Stories(ctx context.Context, limit int) ([]briefings.Story, erro
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, storiesSQL, n)
+	rows, err := s.query(ctx, storiesSQL, n)
 	if err != nil {
 		return nil, s.fail(ctx, "stories", err)
 	}
@@ -138,7 +138,7 @@ func (s *Store) Stories(ctx context.Context, limit int) ([]briefings.Story, erro
 // StoryByID returns one story; an error with briefings.ErrNotFound when it
 // does not exist.
 func (s *Store) StoryByID(ctx context.Context, id string) (briefings.Story, error) {
-	st, err := scanStory(s.r.QueryRowContext(ctx, storySQL, id))
+	st, err := scanStory(s.queryRow(ctx, storySQL, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return briefings.Story{}, briefings.WrapError(briefings.CodeNotFound, fmt.Sprintf("no story %q", id), briefings.ErrNotFound)
 	}

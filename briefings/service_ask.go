@@ -271,7 +271,7 @@ func (s *Service) Complete(ctx context.Context, kind string, prefix string, limi
 		}
 		return titles, nil
 	case "topic":
-		sts, err := s.store.Statuses(ctx, StatusQuery{Terms: statusTerms(prefix), Limit: 100, HistoryLimit: 2})
+		sts, err := s.store.Statuses(ctx, StatusQuery{Terms: statusTerms(prefix), Limit: 100, HistoryLimit: 1})
 		if err != nil {
 			return nil, fmt.Errorf("complete: %w", err)
 		}

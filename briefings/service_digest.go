@@ -118,7 +118,7 @@ func (s *Service) Digest(ctx context.Context, sub Subscription, since, now time.
 		ans.Sections = append(ans.Sections, newSec)
 	}
 	// The status board: where every tracked process stands.
-	board, err := s.store.Statuses(ctx, StatusQuery{Limit: 50, HistoryLimit: 2})
+	board, err := s.store.Statuses(ctx, StatusQuery{Limit: 50, HistoryLimit: 1})
 	if err != nil {
 		return DigestResult{}, fmt.Errorf("digest board: %w", err)
 	}

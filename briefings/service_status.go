@@ -17,7 +17,7 @@ func (s *Service) Status(ctx context.Context, topic string) (Answer, error) {
 	// The listing needs each process's stage and current evidence only;
 	// the processes shown are read again with the history their items
 	// show.
-	q := StatusQuery{Limit: 100, HistoryLimit: 2}
+	q := StatusQuery{Limit: 100, HistoryLimit: 1}
 	if topic != "" {
 		q.Terms = statusTerms(topic)
 	}

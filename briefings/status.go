@@ -237,17 +237,20 @@ func Slug(s string) string {
 	return b.String()
 }
 
-// CompactHistory returns at most limit events (at least two: the latest
-// and the one that sets the stage) of a status's time-ordered history, in
-// time order: those two, the first event of each stage run (up to half the
-// limit, the latest runs first), then the latest events. A limit of zero
-// or less, or one the history fits in, returns the history unchanged.
+// CompactHistory returns at most limit events of a status's time-ordered
+// history, in time order. A limit of one keeps the latest event (the
+// status's Current); two or more keep the latest and the one that sets the
+// stage, then the first event of each stage run (up to half the limit, the
+// latest runs first), then the latest events. A limit of zero or less, or
+// one the history fits in, returns the history unchanged.
 func CompactHistory(s Status, limit int) []StatusEvent {
 	h := s.History
 	if limit <= 0 || len(h) <= limit {
 		return h
 	}
-	limit = max(limit, 2)
+	if limit == 1 {
+		return h[len(h)-1:]
+	}
 	keep := make(map[int]bool, limit)
 	keep[len(h)-1] = true
 	for i := len(h) - 1; i >= 0; i-- {

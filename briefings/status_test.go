@@ -41,7 +41,7 @@ func TestCompactHistory(t *testing.T) {
 		{"fits", "ddaau", 5, "ABCDE"},
 		{"stage runs then latest", "dddddaaaaauuuuu", 6, "AFKMNO"},
 		{"latest and stage-setting event when hedged news comes last", "dddaaaC", 2, "FG"},
-		{"a limit of one keeps two", "dddaaaC", 1, "FG"},
+		{"a limit of one keeps the latest", "dddaaaC", 1, "G"},
 		{"latest runs when there are many", "dadadadadada", 4, "IJKL"},
 		{"every run start with room", "ddddaaaauuuucccc", 8, "AEILMNOP"},
 	}

@@ -131,9 +131,10 @@ type StatusQuery struct {
 	ChangedAfter time.Time
 	Limit        int
 	// HistoryLimit, when positive, lets the store return each status's
-	// History as CompactHistory(status, HistoryLimit) (at most that many
-	// events, or two, the current one always among them); Stage, AsOf and Events
-	// still account for every event. Zero returns the full history.
+	// History as CompactHistory(status, HistoryLimit): at most that many
+	// events, the current one always among them (and from two on, the
+	// stage-setting one). Stage, AsOf and Events still account for every
+	// event. Zero returns the full history.
 	HistoryLimit int
 }
 

@@ -94,12 +94,11 @@ func addStatuses(ctx context.Context, st *writeStmts, p briefings.PreparedArticl
 // HistoryLimit reads the events.
 const summaryEvents = 16
 
-// encodeSummary returns the JSON of a merged status with its latest and
-// stage-setting events (summary), and of its history compacted to
-// summaryEvents (history).
+// encodeSummary returns the JSON of a merged status with its latest event
+// (summary), and of its history compacted to summaryEvents (history).
 func encodeSummary(st briefings.Status) (summary, history []byte, err error) {
 	h := briefings.CompactHistory(st, summaryEvents)
-	st.History = briefings.CompactHistory(st, 2)
+	st.History = briefings.CompactHistory(st, 1)
 	if summary, err = json.Marshal(st); err != nil {
 		return nil, nil, fmt.Errorf("encode status summary of %s: %w", st.Key, err)
 	}
@@ -109,14 +108,14 @@ func encodeSummary(st briefings.Status) (summary, history []byte, err error) {
 	return summary, history, nil
 }
 
-// decodeSummary reads a status row's summary, and its history unless two
-// events are enough for the query.
+// decodeSummary reads a status row's summary, and its history unless the
+// latest event is all the query asks for.
 func decodeSummary(summary, history []byte, limit int) (briefings.Status, error) {
 	var st briefings.Status
 	if err := json.Unmarshal(summary, &st); err != nil {
 		return st, fmt.Errorf("decode status summary: %w", err)
 	}
-	if limit > 2 {
+	if limit > 1 {
 		var h []briefings.StatusEvent
 		if err := json.Unmarshal(history, &h); err != nil {
 			return st, fmt.Errorf("decode status history of %s: %w", st.Key, err)
@@ -229,7 +228,7 @@ func (s *Store) Statuses(ctx context.Context, q briefings.StatusQuery) ([]briefi
 		st.Kind = briefings.FactKind(kind)
 		// The row's summary is enough when its history holds all the
 		// events or at least as many as asked for.
-		if q.HistoryLimit > 0 && summary != nil && history != nil && (count <= summaryEvents || q.HistoryLimit <= summaryEvents) {
+		if q.HistoryLimit > 0 && summary != nil && (q.HistoryLimit == 1 || history != nil && (count <= summaryEvents || q.HistoryLimit <= summaryEvents)) {
 			sum, err := decodeSummary(summary, history, q.HistoryLimit)
 			if err != nil {
 				rows.Close()
@@ -306,14 +305,19 @@ func statusQuery(q briefings.StatusQuery, n int) (query string, args []any, ok b
 		where = append(where, "key IN (SELECT status_key FROM status_events WHERE ingested > ?)")
 		args = append(args, micros(q.ChangedAfter))
 	}
+	// A query for the latest event only reads no compacted history.
+	history := "history"
+	if q.HistoryLimit == 1 {
+		history = "NULL"
+	}
 	if len(where) == 0 {
 		// The latest index gives the order: rows are read as they come.
-		return "SELECT key, kind, topic, actor, subject, summary, history, events FROM statuses ORDER BY latest DESC, key LIMIT ?", append(args, n), true
+		return "SELECT key, kind, topic, actor, subject, summary, " + history + ", events FROM statuses ORDER BY latest DESC, key LIMIT ?", append(args, n), true
 	}
 	// A filter may match thousands of statuses that are then sorted: pick
 	// the keys first and read the rows (with their summaries) of the ones
 	// kept only.
-	query = `SELECT s.key, s.kind, s.topic, s.actor, s.subject, s.summary, s.history, s.events FROM statuses AS s
+	query = `SELECT s.key, s.kind, s.topic, s.actor, s.subject, s.summary, ` + strings.Replace(history, "history", "s.history", 1) + `, s.events FROM statuses AS s
 	JOIN (SELECT key, latest FROM statuses WHERE ` + strings.Join(where, " AND ") + ` ORDER BY latest DESC, key LIMIT ?) AS k ON s.key = k.key
 	ORDER BY k.latest DESC, k.key`
 	return query, append(args, n), true

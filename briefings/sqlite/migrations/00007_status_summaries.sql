@@ -1,7 +1,7 @@
 -- Status summaries: each status row keeps its merged status, so that
 -- listing statuses reads one row per status instead of every event. The
--- summary holds the status with its latest and stage-setting events
--- (briefings.CompactHistory to 2); history holds the compacted history (up
+-- summary holds the status with its latest event
+-- (briefings.CompactHistory to 1); history holds the compacted history (up
 -- to 16 events). Rows written before this migration have neither and are
 -- read from their events.
 

@@ -179,6 +179,11 @@ func (s *Server) Run(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
+		// Past the deadline: cut the connections still open rather than
+		// leave them to the process's exit.
+		if cerr := srv.Close(); cerr != nil {
+			s.log.Warn("http close after shutdown deadline", "err", cerr)
+		}
 		return fmt.Errorf("http shutdown: %w", err)
 	}
 	s.log.Info("http server stopped")

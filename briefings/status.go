@@ -1,6 +1,8 @@
 package briefings
 
 import (
+	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -281,4 +283,44 @@ func CompactHistory(s Status, limit int) []StatusEvent {
 		}
 	}
 	return out
+}
+
+// StatusSummaryEvents is the history a store keeps with each status's
+// summary (see EncodeStatusSummary): a query with a larger HistoryLimit
+// reads the events.
+const StatusSummaryEvents = 16
+
+// EncodeStatusSummary returns what a store keeps beside a status's events
+// so that listing statuses reads one row each: the JSON of the merged
+// status with its latest event (summary), and of its history compacted to
+// StatusSummaryEvents (history).
+func EncodeStatusSummary(st Status) (summary, history []byte, err error) {
+	h := CompactHistory(st, StatusSummaryEvents)
+	st.History = CompactHistory(st, 1)
+	if summary, err = json.Marshal(st); err != nil {
+		return nil, nil, fmt.Errorf("encode status summary of %s: %w", st.Key, err)
+	}
+	if history, err = json.Marshal(h); err != nil {
+		return nil, nil, fmt.Errorf("encode status history of %s: %w", st.Key, err)
+	}
+	return summary, history, nil
+}
+
+// DecodeStatusSummary reads what EncodeStatusSummary wrote, the history
+// only when the latest event is not all a query asks for, and compacts it
+// to limit (see CompactHistory).
+func DecodeStatusSummary(summary, history []byte, limit int) (Status, error) {
+	var st Status
+	if err := json.Unmarshal(summary, &st); err != nil {
+		return st, fmt.Errorf("decode status summary: %w", err)
+	}
+	if limit > 1 {
+		var h []StatusEvent
+		if err := json.Unmarshal(history, &h); err != nil {
+			return st, fmt.Errorf("decode status history of %s: %w", st.Key, err)
+		}
+		st.History = h
+	}
+	st.History = CompactHistory(st, limit)
+	return st, nil
 }

@@ -102,7 +102,7 @@ func queueStatuses(b *pgx.Batch, articlePK int64, keys []string, groups map[stri
 		merged := briefings.MergeStatus(key, briefings.FactKind(h.kind), h.topic, h.actor, h.subject, append(stored[key], g.events...))
 		sKey, sKind, sTopic, sActor, sSubject = append(sKey, key), append(sKind, h.kind), append(sTopic, h.topic), append(sActor, h.actor), append(sSubject, h.subject)
 		sStage, sLatest = append(sStage, merged.Stage), append(sLatest, micros(briefings.StatusLatest(merged)))
-		summary, history, err := encodeSummary(merged)
+		summary, history, err := briefings.EncodeStatusSummary(merged)
 		if err != nil {
 			return nil, err
 		}
@@ -129,42 +129,6 @@ func queueStatuses(b *pgx.Batch, articlePK int64, keys []string, groups map[stri
 		b.Queue(putStatusTermsSQL, tWord, tKey)
 	}
 	return changed, nil
-}
-
-// summaryEvents is the history a status row keeps (migration 7): a query
-// with a larger HistoryLimit reads the events.
-const summaryEvents = 16
-
-// encodeSummary returns the JSON of a merged status with its latest event
-// (summary), and of its history compacted to summaryEvents (history).
-func encodeSummary(st briefings.Status) (summary, history []byte, err error) {
-	h := briefings.CompactHistory(st, summaryEvents)
-	st.History = briefings.CompactHistory(st, 1)
-	if summary, err = json.Marshal(st); err != nil {
-		return nil, nil, fmt.Errorf("encode status summary of %s: %w", st.Key, err)
-	}
-	if history, err = json.Marshal(h); err != nil {
-		return nil, nil, fmt.Errorf("encode status history of %s: %w", st.Key, err)
-	}
-	return summary, history, nil
-}
-
-// decodeSummary reads a status row's summary, and its history unless the
-// latest event is all the query asks for.
-func decodeSummary(summary, history []byte, limit int) (briefings.Status, error) {
-	var st briefings.Status
-	if err := json.Unmarshal(summary, &st); err != nil {
-		return st, fmt.Errorf("decode status summary: %w", err)
-	}
-	if limit > 1 {
-		var h []briefings.StatusEvent
-		if err := json.Unmarshal(history, &h); err != nil {
-			return st, fmt.Errorf("decode status history of %s: %w", st.Key, err)
-		}
-		st.History = h
-	}
-	st.History = briefings.CompactHistory(st, limit)
-	return st, nil
 }
 
 // Statuses returns tracked processes with their full history, the one with
@@ -207,8 +171,8 @@ func (s *Store) Statuses(ctx context.Context, q briefings.StatusQuery) ([]briefi
 			return st, err
 		}
 		st.Kind = briefings.FactKind(kind)
-		if q.HistoryLimit > 0 && summary != nil && (q.HistoryLimit == 1 || history != nil && (count <= summaryEvents || q.HistoryLimit <= summaryEvents)) {
-			sum, err := decodeSummary(summary, history, q.HistoryLimit)
+		if q.HistoryLimit > 0 && summary != nil && (q.HistoryLimit == 1 || history != nil && (count <= briefings.StatusSummaryEvents || q.HistoryLimit <= briefings.StatusSummaryEvents)) {
+			sum, err := briefings.DecodeStatusSummary(summary, history, q.HistoryLimit)
 			if err != nil {
 				return st, err
 			}

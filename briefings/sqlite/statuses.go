@@ -62,7 +62,7 @@ func addStatuses(ctx context.Context, st *writeStmts, p briefings.PreparedArticl
 			}
 		}
 		merged := briefings.MergeStatus(key, briefings.FactKind(kind), topic, actor, subject, append(events, g.events...))
-		summary, history, err := encodeSummary(merged)
+		summary, history, err := briefings.EncodeStatusSummary(merged)
 		if err != nil {
 			return nil, err
 		}
@@ -88,42 +88,6 @@ func addStatuses(ctx context.Context, st *writeStmts, p briefings.PreparedArticl
 		}
 	}
 	return changed, nil
-}
-
-// summaryEvents is the history a status row keeps: a query with a larger
-// HistoryLimit reads the events.
-const summaryEvents = 16
-
-// encodeSummary returns the JSON of a merged status with its latest event
-// (summary), and of its history compacted to summaryEvents (history).
-func encodeSummary(st briefings.Status) (summary, history []byte, err error) {
-	h := briefings.CompactHistory(st, summaryEvents)
-	st.History = briefings.CompactHistory(st, 1)
-	if summary, err = json.Marshal(st); err != nil {
-		return nil, nil, fmt.Errorf("encode status summary of %s: %w", st.Key, err)
-	}
-	if history, err = json.Marshal(h); err != nil {
-		return nil, nil, fmt.Errorf("encode status history of %s: %w", st.Key, err)
-	}
-	return summary, history, nil
-}
-
-// decodeSummary reads a status row's summary, and its history unless the
-// latest event is all the query asks for.
-func decodeSummary(summary, history []byte, limit int) (briefings.Status, error) {
-	var st briefings.Status
-	if err := json.Unmarshal(summary, &st); err != nil {
-		return st, fmt.Errorf("decode status summary: %w", err)
-	}
-	if limit > 1 {
-		var h []briefings.StatusEvent
-		if err := json.Unmarshal(history, &h); err != nil {
-			return st, fmt.Errorf("decode status history of %s: %w", st.Key, err)
-		}
-		st.History = h
-	}
-	st.History = briefings.CompactHistory(st, limit)
-	return st, nil
 }
 
 // readEvents reads the stored events of one status.
@@ -228,8 +192,8 @@ func (s *Store) Statuses(ctx context.Context, q briefings.StatusQuery) ([]briefi
 		st.Kind = briefings.FactKind(kind)
 		// The row's summary is enough when its history holds all the
 		// events or at least as many as asked for.
-		if q.HistoryLimit > 0 && summary != nil && (q.HistoryLimit == 1 || history != nil && (count <= summaryEvents || q.HistoryLimit <= summaryEvents)) {
-			sum, err := decodeSummary(summary, history, q.HistoryLimit)
+		if q.HistoryLimit > 0 && summary != nil && (q.HistoryLimit == 1 || history != nil && (count <= briefings.StatusSummaryEvents || q.HistoryLimit <= briefings.StatusSummaryEvents)) {
+			sum, err := briefings.DecodeStatusSummary(summary, history, q.HistoryLimit)
 			if err != nil {
 				rows.Close()
 				return nil, s.fail(ctx, "statuses", err)

@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/briefings/sqlite"
 )

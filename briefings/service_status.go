@@ -93,6 +93,10 @@ func (s *Service) Status(ctx context.Context, topic string) (Answer, error) {
 		}
 	}
 	ans.Lead = countLead(len(sts), "tracked process", "tracked processes") + "; each stage is the one of its latest dated evidence."
+	if len(sts) == q.Limit {
+		// The listing stops at its limit: say so rather than a false total.
+		ans.Lead = fmt.Sprintf("The %d tracked processes with the latest evidence (there may be more: name a topic or country to narrow it); each stage is the one of its latest dated evidence.", q.Limit)
+	}
 	ans.Sources = sourcesOf(ans.Sections, arts)
 	return ans, nil
 }

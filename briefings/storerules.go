@@ -931,3 +931,31 @@ func CheckStoryMatch(keys []string, around time.Time, window time.Duration, limi
 func StoryInWindow(s Story, around time.Time, window time.Duration) bool {
 	return !s.Last.Before(around.Add(-window)) && !s.First.After(around.Add(window))
 }
+
+// StatusGroup is the evidence one article gives about one tracked process:
+// its first fact (which names a new status) and its events.
+type StatusGroup struct {
+	First  Fact
+	Events []StatusEvent
+}
+
+// GroupStatusEvents turns the facts of a prepared article that track a
+// status into events, grouped by status key; keys lists them in order of
+// first appearance.
+func GroupStatusEvents(p PreparedArticle) (keys []string, groups map[string]*StatusGroup) {
+	groups = map[string]*StatusGroup{}
+	for _, f := range p.Facts {
+		if !TracksStatus(f) {
+			continue
+		}
+		key := StatusKey(f)
+		g, ok := groups[key]
+		if !ok {
+			g = &StatusGroup{First: f}
+			groups[key] = g
+			keys = append(keys, key)
+		}
+		g.Events = append(g.Events, NewStatusEvent(key, f, p.Article))
+	}
+	return keys, groups
+}

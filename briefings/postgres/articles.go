@@ -161,7 +161,7 @@ func (s *Store) addPrepared(ctx context.Context, tx pgx.Tx, p briefings.Prepared
 	for i, e := range p.Entities {
 		entities[i] = e.ID
 	}
-	keys, groups := groupStatusEvents(p)
+	keys, groups := briefings.GroupStatusEvents(p)
 	var apk int64
 	stored := map[string]briefings.Entity{}
 	heads := map[string]statusHead{}

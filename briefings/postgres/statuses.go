@@ -11,33 +11,6 @@ import (
 	"github.com/briefbot/briefbot/briefings"
 )
 
-// statusGroup is the evidence one article gives about one tracked process.
-type statusGroup struct {
-	first  briefings.Fact
-	events []briefings.StatusEvent
-}
-
-// groupStatusEvents turns the facts that track a status into events,
-// grouped by status key in order of first appearance.
-func groupStatusEvents(p briefings.PreparedArticle) ([]string, map[string]*statusGroup) {
-	var keys []string
-	groups := map[string]*statusGroup{}
-	for _, f := range p.Facts {
-		if !briefings.TracksStatus(f) {
-			continue
-		}
-		key := briefings.StatusKey(f)
-		g, ok := groups[key]
-		if !ok {
-			g = &statusGroup{first: f}
-			groups[key] = g
-			keys = append(keys, key)
-		}
-		g.events = append(g.events, briefings.NewStatusEvent(key, f, p.Article))
-	}
-	return keys, groups
-}
-
 // statusHead is a stored status row.
 type statusHead struct {
 	key, kind, topic, actor, subject, stage string
@@ -79,7 +52,7 @@ func readEvents(rows pgx.Rows, events map[string][]briefings.StatusEvent) error 
 // queueStatuses queues the article's status events, merges each status with
 // its stored history (read under the ingest lock) and returns the statuses
 // whose stage changed.
-func queueStatuses(b *pgx.Batch, articlePK int64, keys []string, groups map[string]*statusGroup,
+func queueStatuses(b *pgx.Batch, articlePK int64, keys []string, groups map[string]*briefings.StatusGroup,
 	heads map[string]statusHead, stored map[string][]briefings.StatusEvent) ([]briefings.StatusChange, error) {
 	if len(keys) == 0 {
 		return nil, nil
@@ -96,10 +69,10 @@ func queueStatuses(b *pgx.Batch, articlePK int64, keys []string, groups map[stri
 		g := groups[key]
 		h, exists := heads[key]
 		if !exists {
-			h = statusHead{key: key, kind: string(g.first.Kind), topic: briefings.StatusTopic(g.first),
-				actor: briefings.StatusActor(g.first), subject: briefings.StatusSubject(g.first)}
+			h = statusHead{key: key, kind: string(g.First.Kind), topic: briefings.StatusTopic(g.First),
+				actor: briefings.StatusActor(g.First), subject: briefings.StatusSubject(g.First)}
 		}
-		merged := briefings.MergeStatus(key, briefings.FactKind(h.kind), h.topic, h.actor, h.subject, append(stored[key], g.events...))
+		merged := briefings.MergeStatus(key, briefings.FactKind(h.kind), h.topic, h.actor, h.subject, append(stored[key], g.Events...))
 		sKey, sKind, sTopic, sActor, sSubject = append(sKey, key), append(sKind, h.kind), append(sTopic, h.topic), append(sActor, h.actor), append(sSubject, h.subject)
 		sStage, sLatest = append(sStage, merged.Stage), append(sLatest, micros(briefings.StatusLatest(merged)))
 		summary, history, err := briefings.EncodeStatusSummary(merged)
@@ -107,7 +80,7 @@ func queueStatuses(b *pgx.Batch, articlePK int64, keys []string, groups map[stri
 			return nil, err
 		}
 		sSummary, sHistory, sEvents = append(sSummary, summary), append(sHistory, history), append(sEvents, merged.Events)
-		for _, e := range g.events {
+		for _, e := range g.Events {
 			body, err := json.Marshal(e)
 			if err != nil {
 				return nil, fmt.Errorf("encode status event: %w", err)

@@ -11,37 +11,10 @@ import (
 	"github.com/briefbot/briefbot/briefings"
 )
 
-// statusGroup is the evidence one article gives about one tracked process.
-type statusGroup struct {
-	first  briefings.Fact
-	events []briefings.StatusEvent
-}
-
-// groupStatusEvents turns the facts that track a status into events,
-// grouped by status key in order of first appearance.
-func groupStatusEvents(p briefings.PreparedArticle) ([]string, map[string]*statusGroup) {
-	var keys []string
-	groups := map[string]*statusGroup{}
-	for _, f := range p.Facts {
-		if !briefings.TracksStatus(f) {
-			continue
-		}
-		key := briefings.StatusKey(f)
-		g, ok := groups[key]
-		if !ok {
-			g = &statusGroup{first: f}
-			groups[key] = g
-			keys = append(keys, key)
-		}
-		g.events = append(g.events, briefings.NewStatusEvent(key, f, p.Article))
-	}
-	return keys, groups
-}
-
 // addStatuses records the article's status events, merges each status with
 // its stored history and reports the statuses whose stage changed.
 func addStatuses(ctx context.Context, st *writeStmts, p briefings.PreparedArticle, articlePK int64) ([]briefings.StatusChange, error) {
-	keys, groups := groupStatusEvents(p)
+	keys, groups := briefings.GroupStatusEvents(p)
 	var changed []briefings.StatusChange
 	for _, key := range keys {
 		g := groups[key]
@@ -50,8 +23,8 @@ func addStatuses(ctx context.Context, st *writeStmts, p briefings.PreparedArticl
 		exists := err == nil
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			kind, topic = string(g.first.Kind), briefings.StatusTopic(g.first)
-			actor, subject = briefings.StatusActor(g.first), briefings.StatusSubject(g.first)
+			kind, topic = string(g.First.Kind), briefings.StatusTopic(g.First)
+			actor, subject = briefings.StatusActor(g.First), briefings.StatusSubject(g.First)
 		case err != nil:
 			return nil, fmt.Errorf("read status %s: %w", key, err)
 		}
@@ -61,7 +34,7 @@ func addStatuses(ctx context.Context, st *writeStmts, p briefings.PreparedArticl
 				return nil, err
 			}
 		}
-		merged := briefings.MergeStatus(key, briefings.FactKind(kind), topic, actor, subject, append(events, g.events...))
+		merged := briefings.MergeStatus(key, briefings.FactKind(kind), topic, actor, subject, append(events, g.Events...))
 		summary, history, err := briefings.EncodeStatusSummary(merged)
 		if err != nil {
 			return nil, err
@@ -69,7 +42,7 @@ func addStatuses(ctx context.Context, st *writeStmts, p briefings.PreparedArticl
 		if _, err := st.statusPut.ExecContext(ctx, key, kind, topic, actor, subject, merged.Stage, micros(briefings.StatusLatest(merged)), summary, history, merged.Events); err != nil {
 			return nil, fmt.Errorf("store status %s: %w", key, err)
 		}
-		for _, e := range g.events {
+		for _, e := range g.Events {
 			body, err := json.Marshal(e)
 			if err != nil {
 				return nil, fmt.Errorf("encode status event: %w", err)

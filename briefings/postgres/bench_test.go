@@ -23,15 +23,9 @@ type benchArticle struct {
 	f briefings.Facts
 }
 
-type benchGen struct {
-	*storetest.Synthetic
-	start time.Time
-}
+type benchGen struct{ *storetest.Synthetic }
 
-func newBenchGen(seed uint64) *benchGen {
-	s := storetest.NewSynthetic(seed)
-	return &benchGen{Synthetic: s, start: s.Start()}
-}
+func newBenchGen(seed uint64) *benchGen { return &benchGen{storetest.NewSynthetic(seed)} }
 
 func (g *benchGen) article(i int) benchArticle {
 	a, f := g.Article(i)
@@ -118,17 +112,17 @@ func BenchmarkQueries(b *testing.B) {
 	}
 	b.Logf("built %+v in %v", st, time.Since(start).Round(time.Millisecond))
 
-	for _, q := range benchQueryList(s, g, arts[0].f.ArticleID) {
-		b.Run(q.name, func(b *testing.B) {
-			if n, err := q.run(); err != nil || n == 0 {
-				b.Fatalf("%s: %d results, %v", q.name, n, err)
+	for _, q := range storetest.BenchQueries(s, g.Synthetic, benchArticles, arts[0].f.ArticleID) {
+		b.Run(q.Name, func(b *testing.B) {
+			if n, err := q.Run(); err != nil || n == 0 {
+				b.Fatalf("%s: %d results, %v", q.Name, n, err)
 			}
 			lat := make([]time.Duration, 0, b.N)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {
 				t0 := time.Now()
-				if _, err := q.run(); err != nil {
+				if _, err := q.Run(); err != nil {
 					b.Fatal(err)
 				}
 				lat = append(lat, time.Since(t0))
@@ -139,109 +133,6 @@ func BenchmarkQueries(b *testing.B) {
 			b.ReportMetric(float64(lat[(len(lat)*99)/100].Microseconds()), "p99-µs")
 		})
 	}
-}
-
-// benchQuery is one read the query benchmark times.
-type benchQuery struct {
-	name string
-	run  func() (int, error)
-}
-
-// benchQueryList lists the reads a briefing answer makes, on the synthetic
-// data of g.
-func benchQueryList(s *Store, g *benchGen, firstID string) []benchQuery {
-	ctx := context.Background()
-	recent := g.start.Add(time.Duration(benchArticles-50) * time.Minute)
-	return []benchQuery{
-		{"Facts/all", func() (int, error) { r, err := s.Facts(ctx, briefings.FactQuery{}); return len(r), err }},
-		{"Facts/kind", func() (int, error) {
-			r, err := s.Facts(ctx, briefings.FactQuery{Kinds: []briefings.FactKind{briefings.FactMeeting}})
-			return len(r), err
-		}},
-		{"Facts/kinds", func() (int, error) {
-			r, err := s.Facts(ctx, briefings.FactQuery{Kinds: []briefings.FactKind{briefings.FactMeeting, briefings.FactAgreement, briefings.FactThreat}})
-			return len(r), err
-		}},
-		{"Facts/term-country", func() (int, error) {
-			r, err := s.Facts(ctx, briefings.FactQuery{Terms: []string{"chad"}})
-			return len(r), err
-		}},
-		{"Facts/term-person", func() (int, error) {
-			r, err := s.Facts(ctx, briefings.FactQuery{Terms: []string{"Kurt Campbell"}})
-			return len(r), err
-		}},
-		{"Facts/term-country-newest-100", func() (int, error) {
-			r, err := s.Facts(ctx, briefings.FactQuery{Terms: []string{"chad"}, Newest: true, Limit: 100})
-			return len(r), err
-		}},
-		{"Facts/all-newest-100", func() (int, error) {
-			r, err := s.Facts(ctx, briefings.FactQuery{Newest: true, Limit: 100})
-			return len(r), err
-		}},
-		{"Facts/kind+term", func() (int, error) {
-			r, err := s.Facts(ctx, briefings.FactQuery{Kinds: []briefings.FactKind{briefings.FactMeeting}, Terms: []string{"Kurt Campbell", "Campbell"}})
-			return len(r), err
-		}},
-		{"Facts/kind+2terms-limit20", func() (int, error) {
-			r, err := s.Facts(ctx, briefings.FactQuery{Kinds: []briefings.FactKind{briefings.FactWithdrawal}, Terms: []string{"niger", "chad"}, Limit: 20})
-			return len(r), err
-		}},
-		{"Facts/story", func() (int, error) {
-			r, err := s.Facts(ctx, briefings.FactQuery{Story: "story-42"})
-			return len(r), err
-		}},
-		{"Facts/article", func() (int, error) {
-			r, err := s.Facts(ctx, briefings.FactQuery{ArticleIDs: []string{firstID}})
-			return len(r), err
-		}},
-		{"Facts/ingested-after", func() (int, error) {
-			r, err := s.Facts(ctx, briefings.FactQuery{IngestedAfter: recent})
-			return len(r), err
-		}},
-		{"Statuses/all", func() (int, error) { r, err := s.Statuses(ctx, briefings.StatusQuery{}); return len(r), err }},
-		{"Statuses/term", func() (int, error) {
-			r, err := s.Statuses(ctx, briefings.StatusQuery{Terms: []string{"withdrawal niger"}})
-			return len(r), err
-		}},
-		{"Statuses/changed-after", func() (int, error) {
-			r, err := s.Statuses(ctx, briefings.StatusQuery{ChangedAfter: recent})
-			return len(r), err
-		}},
-		{"SearchSentences/rare", func() (int, error) {
-			r, err := s.SearchSentences(ctx, []string{"dispatch 4242"}, 10)
-			return len(r), err
-		}},
-		{"SearchSentences/common", func() (int, error) {
-			r, err := s.SearchSentences(ctx, []string{"what did Niger want from the talks?"}, 10)
-			return len(r), err
-		}},
-		{"Entities/exact", func() (int, error) {
-			r, err := s.Entities(ctx, briefings.EntityQuery{Name: "campbell"})
-			return len(r), err
-		}},
-		{"Entities/prefix", func() (int, error) {
-			r, err := s.Entities(ctx, briefings.EntityQuery{Name: "ke", Prefix: true, Limit: 25})
-			return len(r), err
-		}},
-		{"Entities/top", func() (int, error) { r, err := s.Entities(ctx, briefings.EntityQuery{Limit: 10}); return len(r), err }},
-		{"Articles/recent", func() (int, error) { r, err := s.Articles(ctx, briefings.ArticleQuery{Limit: 20}); return len(r), err }},
-		{"Stats", func() (int, error) { _, err := s.Stats(ctx); return 1, err }},
-	}
-}
-
-// benchSubscriptions creates n subscriptions and returns their ids.
-func benchSubscriptions(b *testing.B, s *Store, n int) []string {
-	b.Helper()
-	ids := make([]string, n)
-	for i := range ids {
-		sub, _, err := s.PutSubscription(context.Background(), briefings.Subscription{Platform: "slack", Workspace: "T1",
-			Channel: fmt.Sprint("C", i), Hour: 8, Zone: "UTC", Days: []int{1, 2, 3, 4, 5}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		ids[i] = sub.ID
-	}
-	return ids
 }
 
 // BenchmarkClaimDelivery measures ClaimDelivery with 1,000 subscriptions:
@@ -265,7 +156,7 @@ func BenchmarkClaimDelivery(b *testing.B) {
 	}
 	b.Run("one-store", func(b *testing.B) {
 		s := openTest(b, Options{})
-		subs := benchSubscriptions(b, s, 1000)
+		subs := storetest.BenchSubscriptions(b, s, 1000)
 		b.ReportAllocs()
 		b.ResetTimer()
 		start := time.Now()
@@ -278,7 +169,7 @@ func BenchmarkClaimDelivery(b *testing.B) {
 	})
 	b.Run("one-store-8-goroutines", func(b *testing.B) {
 		s := openTest(b, Options{MaxConns: 8})
-		subs := benchSubscriptions(b, s, 1000)
+		subs := storetest.BenchSubscriptions(b, s, 1000)
 		var next atomic.Int64
 		var wg sync.WaitGroup
 		b.ReportAllocs()
@@ -313,7 +204,7 @@ func BenchmarkClaimDelivery(b *testing.B) {
 				b.Cleanup(func() { s.Close() })
 				stores[i] = s
 			}
-			subs := benchSubscriptions(b, stores[0], 1000)
+			subs := storetest.BenchSubscriptions(b, stores[0], 1000)
 			b.ReportAllocs()
 			b.ResetTimer()
 			start := time.Now()
